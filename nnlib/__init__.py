@@ -1,5 +1,48 @@
 """nnlib: a small neural-network library written from scratch with numpy.
 
 It accompanies the course *How Neural Networks Work*; every chapter's notebook calls it.
+The core (tensors, layers, losses, optimisers, training) needs only numpy; plotting
+(`nnlib.viz`) needs matplotlib and the explorers (`nnlib.explorer`) need ipywidgets.
+
+Submodules and the names re-exported here are imported lazily, on first use, so that
+``import nnlib`` stays fast and works without the optional packages.
 """
+import importlib
+
 __version__ = "0.1.0"
+
+_SUBMODULES = (
+    "scalar", "functional", "tensor", "nn", "losses", "optim", "train",
+    "numerical", "datasets", "viz", "widgets", "explorer",
+)
+
+# name -> submodule that defines it
+_EXPORTS = {
+    "Tensor": "tensor",
+    "no_grad": "tensor",
+    "Value": "scalar",
+    "fit": "train",
+    "evaluate": "train",
+    "predict": "train",
+    "History": "train",
+    "EarlyStopping": "train",
+    "TrainingDiverged": "train",
+    "gradcheck": "numerical",
+    "numerical_gradient": "numerical",
+    "rel_error": "numerical",
+}
+
+__all__ = sorted(set(_SUBMODULES) | set(_EXPORTS))
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _EXPORTS:
+        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'nnlib' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

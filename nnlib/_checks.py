@@ -1,0 +1,96 @@
+"""Small validation helpers shared by nnlib's modules.
+
+Every helper raises ``ValueError`` with a message of the form
+``"<name>: expected <what>, got <what came>"`` so that a learner sees at once which
+argument is wrong, what was expected and what arrived.
+"""
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "check_finite", "check_shape", "check_labels", "check_same_length", "check_positive",
+]
+
+
+def _describe(array):
+    """Short text for an array: its shape and dtype."""
+    array = np.asarray(array)
+    return f"array of shape {array.shape} and dtype {array.dtype}"
+
+
+def check_finite(name, array):
+    """Raise ValueError if ``array`` contains NaN or +-inf.
+
+    Returns ``array`` unchanged so the call can be used inline.
+    """
+    values = np.asarray(array)
+    if values.dtype.kind in "fc" and not np.isfinite(values).all():
+        n_nan = int(np.isnan(values).sum())
+        n_inf = int(np.isinf(values).sum())
+        raise ValueError(
+            f"{name}: expected finite values, got {n_nan} NaN and {n_inf} inf "
+            f"in an {_describe(values)}"
+        )
+    return array
+
+
+def check_shape(name, array, expected):
+    """Raise ValueError unless ``array.shape`` matches ``expected``.
+
+    ``expected`` is a tuple whose entries are ints or ``None`` (any size), e.g.
+    ``(None, 3)`` for "a batch of rows with 3 columns".
+    """
+    shape = np.shape(array)
+    ok = len(shape) == len(expected) and all(
+        e is None or e == s for e, s in zip(expected, shape)
+    )
+    if not ok:
+        want = "(" + ", ".join("N" if e is None else str(e) for e in expected)
+        want += ",)" if len(expected) == 1 else ")"
+        raise ValueError(f"{name}: expected shape {want}, got shape {shape}")
+    return array
+
+
+def check_labels(name, y, n_classes):
+    """Raise ValueError unless ``y`` is a 1-D array of integers in ``[0, n_classes)``.
+
+    Float arrays holding whole numbers (e.g. ``[0., 1.]``) are accepted.
+    Returns ``y`` as an integer ndarray.
+    """
+    y = np.asarray(y)
+    if y.ndim != 1:
+        raise ValueError(f"{name}: expected a 1-D array of class indices, got shape {y.shape}")
+    if y.dtype.kind in "f":
+        check_finite(name, y)
+        if not np.all(y == np.round(y)):
+            bad = y[y != np.round(y)][0]
+            raise ValueError(f"{name}: expected integer class indices, got value {bad!r}")
+        y = y.astype(np.intp)
+    elif y.dtype.kind not in "iub":
+        raise ValueError(f"{name}: expected integer class indices, got dtype {y.dtype}")
+    if y.size:
+        low, high = y.min(), y.max()
+        if low < 0 or high >= n_classes:
+            bad = low if low < 0 else high
+            raise ValueError(
+                f"{name}: expected integers in [0, {n_classes}), got value {int(bad)}"
+            )
+    return y
+
+
+def check_same_length(name_a, a, name_b, b):
+    """Raise ValueError unless ``a`` and ``b`` have the same length (first dimension)."""
+    len_a, len_b = len(a), len(b)
+    if len_a != len_b:
+        raise ValueError(
+            f"{name_a}, {name_b}: expected the same number of samples, "
+            f"got {len_a} and {len_b}"
+        )
+
+
+def check_positive(name, value):
+    """Raise ValueError unless ``value`` is a real number > 0. Returns ``value``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+    return value

@@ -1,0 +1,662 @@
+"""The training loop: ``fit``, ``evaluate``, ``predict``, and what goes with them (chapter 8).
+
+``fit`` runs the five steps of chapter 8 over mini-batches for a number of epochs::
+
+    for each epoch:                      one pass over the (shuffled) training set
+        for each batch (xb, yb):         batch_size rows at a time
+            out = model(xb)              1-2. forward pass
+            l = loss(out, yb)            3. how wrong is it?
+            l.backward()                 4. backpropagate
+            optimizer.step()             5. nudge every weight, then repeat
+
+and returns a :class:`History` of the per-epoch loss and accuracy on the training set
+(running averages over the epoch's batches, as Keras reports them) and, when
+``validation_data`` is given, on the validation set (measured after the epoch).
+
+Progress is a widget in JupyterLab and one plain line per epoch elsewhere (no timings,
+so stored notebook outputs stay identical from run to run). If the loss stops being a
+finite number, ``fit`` raises :class:`TrainingDiverged` and says which epoch and batch.
+"""
+import math
+import numbers
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import check_finite, check_labels, check_same_length
+from .losses import LOSSES
+from .tensor import Tensor, no_grad
+
+__all__ = [
+    "fit", "evaluate", "predict", "History", "EarlyStopping", "TrainingDiverged",
+    "ProgressBar", "LivePlot",
+]
+
+_ALIASES = {
+    "bce": "binary_cross_entropy",
+    "bce_with_logits": "binary_cross_entropy_with_logits",
+    "ce": "cross_entropy",
+    "mean_squared_error": "mse",
+}
+_THRESHOLDS = {"binary_cross_entropy": 0.5, "binary_cross_entropy_with_logits": 0.0}
+_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
+DEFAULT_SEED = 0
+
+
+class TrainingDiverged(ValueError):
+    """The loss became NaN or infinite during ``fit``: the weights ran away.
+
+    Attributes: ``epoch`` and ``batch`` (1-based) where it happened, ``lr`` (or None),
+    and ``history`` with the epochs completed before.
+    """
+
+    def __init__(self, message, epoch, batch, lr=None, history=None):
+        super().__init__(message)
+        self.epoch, self.batch, self.lr, self.history = epoch, batch, lr, history
+
+
+# ---------------------------------------------------------------------------- History
+
+@dataclass(repr=False)
+class History:
+    """What happened during ``fit``, one entry per epoch.
+
+    ``loss`` and ``accuracy`` are on the training set, ``val_loss`` and ``val_accuracy`` on
+    the validation set; a list stays empty when it does not apply (no accuracy for a
+    regression loss such as ``mse``, no ``val_*`` without ``validation_data``).
+    Epochs are numbered from 1: ``history.loss[0]`` belongs to epoch 1.
+    """
+
+    loss: list = field(default_factory=list)
+    accuracy: list = field(default_factory=list)
+    val_loss: list = field(default_factory=list)
+    val_accuracy: list = field(default_factory=list)
+    stopped_early: bool = False
+    _best_epoch: int = None
+
+    def append(self, logs):
+        """Add one epoch's metrics (a dict with some of the keys in ``_METRICS``)."""
+        for key, value in logs.items():
+            getattr(self, key).append(value)
+
+    @property
+    def epochs_run(self):
+        """How many epochs were completed."""
+        return len(self.loss)
+
+    @property
+    def epochs(self):
+        """Epoch numbers ``[1, 2, ..., epochs_run]`` (an x-axis for plots)."""
+        return list(range(1, self.epochs_run + 1))
+
+    @property
+    def best_epoch(self):
+        """The best epoch (1-based): the one :class:`EarlyStopping` restored if it was used,
+        else the one with the lowest ``val_loss`` (or ``loss`` without validation)."""
+        if self._best_epoch is not None:
+            return self._best_epoch
+        series = self.val_loss or self.loss
+        return int(np.argmin(series)) + 1 if series else None
+
+    @best_epoch.setter
+    def best_epoch(self, epoch):
+        self._best_epoch = epoch
+
+    def as_dict(self):
+        """The non-empty metric lists, e.g. ``{'loss': [...], 'accuracy': [...]}``."""
+        return {key: list(getattr(self, key)) for key in _METRICS if getattr(self, key)}
+
+    def __repr__(self):
+        if not self.epochs_run:
+            return "History(epochs_run=0)"
+        last = ", ".join(f"{k}={_fmt(v[-1])}" for k, v in self.as_dict().items())
+        return (f"History(epochs_run={self.epochs_run}, last: {last}, "
+                f"best_epoch={self.best_epoch}, stopped_early={self.stopped_early})")
+
+
+def _fmt(value):
+    """A metric as short text: 4 decimals for everyday sizes, scientific otherwise."""
+    if value == 0 or 1e-3 <= abs(value) < 1e5:
+        return f"{value:.4f}"
+    return f"{value:.3e}"
+
+
+# ---------------------------------------------------------------------------- callbacks
+
+class EarlyStopping:
+    """Stop training when a metric has not improved for ``patience`` epochs (chapter 10).
+
+    Parameters
+    ----------
+    monitor : str, the metric to watch: 'val_loss' (default), 'val_accuracy', 'loss', ...
+    patience : int >= 0, how many epochs without improvement to accept before stopping
+    min_delta : float >= 0, the smallest change that counts as an improvement
+    restore_best : bool, put back the weights of the best epoch when training ends
+    mode : 'min', 'max' or 'auto' ('max' for accuracies, 'min' otherwise)
+
+    After ``fit``: ``best_epoch`` (1-based), ``best`` (its metric value), ``stopped_epoch``
+    (None if it never stopped training).
+    """
+
+    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, restore_best=True,
+                 mode="auto"):
+        if monitor not in _METRICS:
+            raise ValueError(f"monitor: expected one of {list(_METRICS)}, got {monitor!r}")
+        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 0:
+            raise ValueError(f"patience: expected an integer >= 0, got {patience!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
+            raise ValueError(f"min_delta: expected a number >= 0, got {min_delta!r}")
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"mode: expected 'auto', 'min' or 'max', got {mode!r}")
+        self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
+        self.restore_best = bool(restore_best)
+        self.mode = ("max" if "accuracy" in monitor else "min") if mode == "auto" else mode
+        self._reset(None)
+
+    def _reset(self, model):
+        self._params = [] if model is None else list(model.parameters())
+        self._saved = None
+        self.best, self.best_epoch, self.stopped_epoch, self._wait = None, None, None, 0
+
+    def _improved(self, value):
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_train_begin(self, model):
+        self._reset(model)
+
+    def on_epoch_end(self, epoch, logs):
+        value = logs[self.monitor]
+        if self._improved(value):
+            self.best, self.best_epoch, self._wait = value, epoch, 0
+            if self.restore_best:
+                self._snapshot()
+            return False
+        self._wait += 1
+        if self._wait >= self.patience:
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def _snapshot(self):
+        """Copy the current weights into buffers allocated once."""
+        if self._saved is None:
+            self._saved = [p.data.copy() for p in self._params]
+        else:
+            for buf, p in zip(self._saved, self._params):
+                np.copyto(buf, p.data)
+
+    def on_train_end(self, model, history):
+        if self.best_epoch is None:
+            return
+        history.best_epoch = self.best_epoch
+        if self.restore_best and self._saved is not None and self.best_epoch != history.epochs_run:
+            for buf, p in zip(self._saved, self._params):
+                np.copyto(p.data, buf)
+
+    def __repr__(self):
+        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
+                f"min_delta={self.min_delta}, restore_best={self.restore_best})")
+
+
+def _as_callbacks(callbacks):
+    if callbacks is None:
+        return []
+    if hasattr(callbacks, "on_epoch_end") or hasattr(callbacks, "on_train_begin"):
+        callbacks = [callbacks]
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not any(hasattr(cb, name) for name in ("on_epoch_end", "on_train_begin", "on_train_end")):
+            raise ValueError(
+                f"callbacks: expected objects with an on_epoch_end(epoch, logs) method, "
+                f"got {type(cb).__name__}"
+            )
+    return callbacks
+
+
+# ---------------------------------------------------------------------------- progress display
+
+def _in_kernel():
+    """True when running inside a Jupyter kernel (JupyterLab, nbval, book execution)."""
+    ipython = sys.modules.get("IPython")  # never imported outside Jupyter/IPython: cheap test
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _progress_text(epoch, epochs, logs):
+    """``epoch  3/10  loss 0.4123  acc 0.8720  val_loss 0.4500  val_acc 0.8600``."""
+    width = len(str(epochs))
+    parts = [f"epoch {epoch:>{width}}/{epochs}"]
+    names = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
+    for key, value in logs.items():
+        parts.append(f"{names.get(key, key)} {_fmt(value)}")
+    return "  ".join(parts)
+
+
+class ProgressBar:
+    """Per-epoch progress: an ipywidgets bar in a Jupyter kernel, else one line per epoch.
+
+    The plain line (``epoch 3/10  loss 0.4123  acc 0.8720 ...``) goes to ``stream``
+    (sys.stdout by default) and contains no timings, so re-running a notebook prints the
+    same text.
+    """
+
+    def __init__(self, epochs, enabled=True, stream=None):
+        self.epochs, self.enabled, self.stream = epochs, bool(enabled), stream
+        self._bar = self._label = self._box = None
+        if self.enabled and _in_kernel():
+            self._make_widget()
+
+    def _make_widget(self):
+        try:
+            import ipywidgets as widgets
+            from IPython.display import display
+        except ImportError:
+            return
+        self._bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="training")
+        self._label = widgets.HTML(value="")
+        self._box = widgets.HBox([self._bar, self._label])
+        display(self._box)
+
+    @property
+    def is_widget(self):
+        return self._box is not None
+
+    def update(self, epoch, logs):
+        if not self.enabled:
+            return
+        text = _progress_text(epoch, self.epochs, logs)
+        if self.is_widget:
+            self._bar.value = epoch
+            self._label.value = f"<code>{text}</code>"
+        else:
+            print(text, file=self.stream or sys.stdout, flush=True)
+
+    def close(self, ok=True):
+        if self.is_widget:
+            self._bar.bar_style = "success" if ok else "danger"
+
+
+class LivePlot:
+    """A loss curve redrawn after every epoch, in a Jupyter kernel only (else it does nothing).
+
+    One matplotlib Figure (not managed by pyplot, so it is never shown twice) is displayed
+    with a display id and updated in place.
+    """
+
+    def __init__(self, enabled=True):
+        self.enabled = bool(enabled) and _in_kernel()
+        self._handle = self._figure = None
+
+    def update(self, history):
+        if not self.enabled:
+            return
+        from IPython.display import display
+
+        if self._figure is None:
+            from matplotlib.figure import Figure
+            self._figure = Figure(figsize=(6, 3.2))
+        self._draw(history)
+        if self._handle is None:
+            self._handle = display(self._figure, display_id=True)
+        else:
+            self._handle.update(self._figure)
+
+    def _draw(self, history):
+        fig = self._figure
+        fig.clear()
+        ax = fig.add_subplot()
+        ax.plot(history.epochs, history.loss, marker="o", ms=3, label="training loss")
+        if history.val_loss:
+            ax.plot(history.epochs, history.val_loss, marker="o", ms=3, label="validation loss")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+
+    def close(self):
+        self._figure = None
+
+
+# ---------------------------------------------------------------------------- argument checks
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def _resolve_loss(loss):
+    """``(function, name)``; name is None for a custom callable that is not in LOSSES."""
+    if isinstance(loss, str):
+        name = _ALIASES.get(loss, loss)
+        if name not in LOSSES:
+            raise ValueError(
+                f"loss: expected one of {sorted(LOSSES)} (or a callable), got {loss!r}"
+            )
+        return LOSSES[name], name
+    if callable(loss):
+        name = next((n for n, f in LOSSES.items() if f is loss), None)
+        return loss, name
+    raise ValueError(f"loss: expected a loss name or a callable, got {type(loss).__name__}")
+
+
+def _model_dtype(model):
+    """The float dtype of the model's first parameter (None if it has none)."""
+    params = model.parameters() if hasattr(model, "parameters") else []
+    for p in params:
+        if p.data.dtype.kind == "f":
+            return p.data.dtype
+    return None
+
+
+def _features(name, X, dtype):
+    """``X`` as an ndarray with at least one row, finite, in the model's float dtype."""
+    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    if X.ndim == 0 or len(X) == 0:
+        raise ValueError(f"{name}: expected an array with at least one sample, got shape {X.shape}")
+    if dtype is not None and X.dtype != dtype:
+        X = X.astype(dtype)  # once, up front: float32 models then run in float32
+    return check_finite(name, X)
+
+
+class _Task:
+    """What the loss implies: how to prepare targets and whether accuracy makes sense."""
+
+    def __init__(self, loss):
+        self.fn, self.name = _resolve_loss(loss)
+        self.threshold = _THRESHOLDS.get(self.name)
+        self.classes = self.name == "cross_entropy"
+        self.has_accuracy = self.classes or self.threshold is not None
+
+    def targets(self, name, y, out_shape, dtype):
+        """``y`` checked and shaped for the loss, given the model's output shape for one row."""
+        y = y.data if isinstance(y, Tensor) else np.asarray(y)
+        check_finite(name, y)
+        if self.classes:
+            return check_labels(name, y, out_shape[-1])
+        if self.name is None:  # a custom loss gets the targets as they are
+            return y
+        y = y.astype(dtype or np.float64, copy=False)
+        if y.ndim == 1 and len(out_shape) == 2 and out_shape[1] == 1:
+            y = y.reshape(-1, 1)  # (N,) labels for an (N, 1) output
+        if self.threshold is not None and y.size and (y.min() < 0 or y.max() > 1):
+            bad = y.min() if y.min() < 0 else y.max()
+            raise ValueError(f"{name}: expected targets in [0, 1] for {self.name}, got {float(bad):g}")
+        return y
+
+    def correct(self, out, y):
+        """How many predictions in the batch are right (fractional for multi-output)."""
+        if self.classes:
+            return int(np.count_nonzero(out.argmax(axis=1) == y))
+        hits = np.count_nonzero((out > self.threshold) == (y > 0.5))
+        return hits * len(out) / out.size
+
+
+def _output_shape(model, X):
+    """Shape of the model's output for the first row (eval mode, no graph)."""
+    was_training = getattr(model, "training", True)
+    _set_mode(model, False)
+    try:
+        with no_grad():
+            out = model(X[:1])
+    finally:
+        _set_mode(model, was_training)
+    return np.shape(out.data if isinstance(out, Tensor) else out)
+
+
+def _set_mode(model, training):
+    if training and hasattr(model, "train"):
+        model.train()
+    elif not training and hasattr(model, "eval"):
+        model.eval()
+
+
+def _prepare(model, task, X, y, names, dtype):
+    X = _features(names[0], X, dtype)
+    if y is None or np.ndim(y) == 0:
+        raise ValueError(f"{names[1]}: expected one target per sample, got {y!r}")
+    check_same_length(names[0], X, names[1], y)
+    y = task.targets(names[1], y, _output_shape(model, X), dtype)
+    return X, y
+
+
+def _check_validation_pair(validation_data):
+    if validation_data is None:
+        return None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        got = (f"a sequence of length {len(validation_data)}"
+               if isinstance(validation_data, (tuple, list)) else type(validation_data).__name__)
+        raise ValueError(f"validation_data: expected a pair (X_val, y_val), got {got}")
+    return validation_data
+
+
+def _check_optimizer(optimizer):
+    if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
+        raise ValueError(
+            f"optimizer: expected an optimizer with step() and zero_grad() such as "
+            f"nnlib.optim.Adam(model.parameters()), got {type(optimizer).__name__}"
+        )
+
+
+def _rng(rng):
+    if rng is None:
+        return np.random.default_rng(DEFAULT_SEED)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise ValueError(f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}")
+
+
+# ---------------------------------------------------------------------------- the loop
+
+def _divergence(epoch, batch, n_batches, value, optimizer):
+    lr = getattr(optimizer, "lr", None)
+    what = "NaN" if value is not None and math.isnan(value) else "infinite"
+    if value is None:
+        what = "not finite (values inside the network overflowed)"
+    advice = ("the weights grew without bound. Check that the inputs are scaled "
+              "(standardize them)")
+    if lr is not None:
+        advice = (f"the learning rate lr={lr:g} is probably too large; try a value 10x "
+                  f"smaller (lr={lr / 10:g}), and check that the inputs are scaled")
+    return TrainingDiverged(
+        f"training diverged at epoch {epoch}, batch {batch} of {n_batches}: the loss became "
+        f"{what}; {advice}.", epoch=epoch, batch=batch, lr=lr,
+    )
+
+
+def _forward_loss(model, task, xb, yb):
+    """Forward pass and loss. Core layers refuse non-finite values with a ValueError; since
+    X and y were checked up front, such values can only come from runaway weights."""
+    try:
+        out = model(xb)
+        return out, task.fn(out, yb)
+    except ValueError as err:
+        if "finite" in str(err):
+            return None, None
+        raise
+
+
+def _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch):
+    """One pass over the data; returns ``{'loss': ..., 'accuracy': ...}`` (running averages)."""
+    if order is not None:
+        X, y = X[order], y[order]  # one gather per epoch; batches below are views
+    n = len(X)
+    n_batches = -(-n // batch_size)
+    total_loss = correct = 0.0
+    for batch, start in enumerate(range(0, n, batch_size), 1):
+        xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+        out, loss = _forward_loss(model, task, xb, yb)
+        value = None if loss is None else loss.item()
+        if value is None or not math.isfinite(value):
+            raise _divergence(epoch, batch, n_batches, value, optimizer)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total_loss += value * len(xb)
+        if task.has_accuracy:
+            correct += task.correct(out.data, yb)
+    logs = {"loss": total_loss / n}
+    if task.has_accuracy:
+        logs["accuracy"] = correct / n
+    return logs
+
+
+def _measure(model, task, X, y, batch_size):
+    """Loss and accuracy of the model on (X, y), in eval mode without building a graph."""
+    was_training = getattr(model, "training", True)
+    _set_mode(model, False)
+    total_loss = correct = 0.0
+    try:
+        with no_grad():
+            for start in range(0, len(X), batch_size):
+                xb, yb = X[start:start + batch_size], y[start:start + batch_size]
+                out = model(xb)
+                total_loss += task.fn(out, yb).item() * len(xb)
+                if task.has_accuracy:
+                    correct += task.correct(out.data, yb)
+    finally:
+        _set_mode(model, was_training)
+    result = {"loss": total_loss / len(X)}
+    if task.has_accuracy:
+        result["accuracy"] = correct / len(X)
+    return result
+
+
+def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=None,
+        shuffle=True, rng=None, callbacks=(), progress=True, live_plot=False):
+    """Train ``model`` on ``(X, y)`` with mini-batch gradient descent (chapter 8).
+
+    Parameters
+    ----------
+    model : nnlib.nn.Module, maps a batch (B, ...) to outputs (B, C)
+    X : ndarray (N, ...) of finite numbers; cast once to the model's float dtype
+    y : ndarray (N,) integer labels for 'cross_entropy'; (N,) or (N, C) numbers otherwise
+        ((N,) targets are reshaped to (N, 1) when the model outputs one column)
+    loss : a name from ``nnlib.losses.LOSSES`` ('cross_entropy', 'mse',
+        'binary_cross_entropy', 'binary_cross_entropy_with_logits'; aliases 'bce',
+        'bce_with_logits') or a callable ``(pred Tensor, target) -> scalar Tensor``.
+        Accuracy is reported for the classification losses only.
+    optimizer : e.g. ``nnlib.optim.Adam(model.parameters(), lr=1e-3)``
+    epochs : int > 0, passes over the training set
+    batch_size : int > 0, rows per gradient step (the last batch may be smaller)
+    validation_data : optional pair ``(X_val, y_val)`` measured after every epoch
+    shuffle : bool, visit the rows in a new random order every epoch
+    rng : np.random.Generator or int seed for the shuffling; None means seed 0
+    callbacks : objects with optional ``on_train_begin(model)``,
+        ``on_epoch_end(epoch, logs) -> bool`` (True stops training) and
+        ``on_train_end(model, history)``; e.g. :class:`EarlyStopping`
+    progress : bool, show a progress bar (Jupyter) or print one line per epoch
+    live_plot : bool, in Jupyter redraw a loss curve after every epoch
+
+    Returns a :class:`History`. The model is left in eval mode. Raises
+    :class:`TrainingDiverged` if the loss becomes NaN or infinite.
+    """
+    task = _Task(loss)
+    _check_optimizer(optimizer)
+    epochs = _positive_int("epochs", epochs)
+    batch_size = _positive_int("batch_size", batch_size)
+    callbacks = _as_callbacks(callbacks)
+    rng = _rng(rng)
+    dtype = _model_dtype(model)
+    X, y = _prepare(model, task, X, y, ("X", "y"), dtype)
+    val = _check_validation_pair(validation_data)
+    if val is not None:
+        val = _prepare(model, task, val[0], val[1], ("X_val", "y_val"), dtype)
+    _check_monitors(callbacks, task, val is not None)
+    history = _run(model, task, optimizer, X, y, val, epochs, batch_size, shuffle, rng,
+                   callbacks, ProgressBar(epochs, progress), LivePlot(live_plot))
+    _set_mode(model, False)
+    return history
+
+
+def _check_monitors(callbacks, task, has_validation):
+    logged = ["loss"] + (["accuracy"] if task.has_accuracy else [])
+    if has_validation:
+        logged += [f"val_{k}" for k in logged]
+    for cb in callbacks:
+        monitor = getattr(cb, "monitor", None)
+        if monitor is not None and monitor not in logged:
+            hint = " (pass validation_data to fit)" if monitor.startswith("val_") else ""
+            raise ValueError(
+                f"{type(cb).__name__}.monitor: expected one of the metrics fit records "
+                f"{logged}, got {monitor!r}{hint}"
+            )
+
+
+def _run(model, task, optimizer, X, y, val, epochs, batch_size, shuffle, rng, callbacks,
+         bar, plot):
+    history = History()
+    for cb in callbacks:
+        if hasattr(cb, "on_train_begin"):
+            cb.on_train_begin(model)
+    ok = False
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
+            for epoch in range(1, epochs + 1):
+                _set_mode(model, True)
+                order = rng.permutation(len(X)) if shuffle else None
+                logs = _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch)
+                if val is not None:
+                    measured = _measure(model, task, val[0], val[1], max(batch_size, 1024))
+                    logs.update({f"val_{k}": v for k, v in measured.items()})
+                history.append(logs)
+                bar.update(epoch, logs)
+                plot.update(history)
+                stops = [cb.on_epoch_end(epoch, dict(logs))
+                         for cb in callbacks if hasattr(cb, "on_epoch_end")]
+                if any(stops):
+                    history.stopped_early = True
+                    break
+        ok = True
+    except TrainingDiverged as err:
+        err.history = history
+        raise
+    finally:
+        bar.close(ok)
+        plot.close()
+    for cb in callbacks:
+        if hasattr(cb, "on_train_end"):
+            cb.on_train_end(model, history)
+    return history
+
+
+# ---------------------------------------------------------------------------- after training
+
+def evaluate(model, X, y, loss, *, batch_size=1024):
+    """Loss (and accuracy, for classification losses) of ``model`` on ``(X, y)``.
+
+    Runs in eval mode (dropout off) without building a graph, ``batch_size`` rows at a time.
+    Returns ``{'loss': float, 'accuracy': float}`` (no 'accuracy' for regression losses).
+    """
+    task = _Task(loss)
+    batch_size = _positive_int("batch_size", batch_size)
+    X, y = _prepare(model, task, X, y, ("X", "y"), _model_dtype(model))
+    return _measure(model, task, X, y, batch_size)
+
+
+def predict(model, X, batch_size=1024):
+    """The model's outputs for ``X`` (N, ...) as an ndarray (N, C), in eval mode, no graph.
+
+    The model's train/eval mode is restored afterwards.
+    """
+    batch_size = _positive_int("batch_size", batch_size)
+    X = _features("X", X, _model_dtype(model))
+    was_training = getattr(model, "training", True)
+    _set_mode(model, False)
+    try:
+        with no_grad():
+            outs = [model(X[s:s + batch_size]) for s in range(0, len(X), batch_size)]
+    finally:
+        _set_mode(model, was_training)
+    outs = [o.data if isinstance(o, Tensor) else np.asarray(o) for o in outs]
+    return outs[0] if len(outs) == 1 else np.concatenate(outs)

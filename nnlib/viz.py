@@ -1,0 +1,573 @@
+"""Every figure the course draws, in one consistent style.
+
+Each helper builds a :class:`matplotlib.figure.Figure` (not a pyplot figure, so nothing is
+shown twice in a notebook and nothing needs closing) and returns it. Helpers that draw into
+one panel accept ``ax=`` so that several can share a figure; they then return ``ax.figure``.
+
+The style is light on purpose: a white background that reads well in both the light and the
+dark theme of the book, and the Okabe-Ito palette, which stays distinguishable for readers
+with the common forms of colour blindness.
+
+Chapter 1 uses :func:`nested_fields` and :func:`model_sizes_chart`; chapter 2 uses
+:func:`decision_boundary`, :func:`boundary_line`, :func:`loss_curve` and
+:func:`activation_plot`; later chapters add :func:`network_diagram` and friends.
+"""
+import base64
+import functools
+import html
+import io
+import numbers
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Circle
+
+__all__ = [
+    "OKABE_ITO", "PALETTE", "STYLE", "use_style", "subplots", "embed", "EmbeddedFigure",
+    "nested_fields", "model_sizes_chart", "format_count", "activation_function",
+    "activation_plot", "output_plane",
+    "decision_boundary", "boundary_line", "scatter_classes", "candidate_lines", "loss_curve", "network_diagram",
+]
+
+#: The Okabe-Ito colour-blind-safe palette (Okabe and Ito, 2008).
+OKABE_ITO = {
+    "orange": "#E69F00", "sky_blue": "#56B4E9", "green": "#009E73", "yellow": "#F0E442",
+    "blue": "#0072B2", "vermillion": "#D55E00", "purple": "#CC79A7", "black": "#000000",
+}
+
+#: The order in which series take colours.
+PALETTE = [OKABE_ITO[k] for k in
+           ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "yellow", "black")]
+
+#: Colours of class 0 and class 1 in every classification figure.
+CLASS_COLOURS = (OKABE_ITO["vermillion"], OKABE_ITO["blue"])
+CLASS_MARKERS = ("o", "s")
+
+#: matplotlib rcParams of the course style.
+STYLE = {
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "figure.dpi": 80,
+    "savefig.dpi": 80,
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 11,
+    "axes.edgecolor": "#333333",
+    "axes.labelcolor": "#222222",
+    "text.color": "#222222",
+    "xtick.color": "#333333",
+    "ytick.color": "#333333",
+    "axes.grid": False,
+    "grid.color": "#dddddd",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "legend.frameon": False,
+    "image.cmap": "cividis",
+}
+
+
+def use_style():
+    """Apply the course style to every matplotlib figure made from now on (your own too)."""
+    matplotlib.rcParams.update(STYLE)
+
+
+def _styled(function):
+    """Decorator: run a plotting helper under the course style without changing globals."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return function(*args, **kwargs)
+    return wrapper
+
+
+@_styled
+def subplots(nrows=1, ncols=1, figsize=None, layout="constrained", **kwargs):
+    """A styled ``(fig, axes)`` pair, like ``plt.subplots`` but not registered with pyplot.
+
+    ``axes`` is a single Axes for a 1 x 1 grid, else an ndarray of Axes. ``layout=None``
+    skips the (slow) automatic layout, for figures drawn hundreds of times.
+    """
+    if figsize is None:
+        figsize = (4.8 * ncols, 3.6 * nrows)
+    fig = Figure(figsize=figsize, layout=layout)
+    axes = fig.subplots(nrows, ncols, squeeze=True, **kwargs)
+    return fig, axes
+
+
+def _fig_ax(ax, figsize=(6.0, 4.0)):
+    """Return (fig, ax): the given Axes and its figure, or a new styled pair."""
+    if ax is not None:
+        return ax.figure, ax
+    return subplots(figsize=figsize)
+
+
+class EmbeddedFigure:
+    """A figure frozen as PNG bytes plus its alt text, shown as an HTML ``<figure>``.
+
+    Gluing one of these (``myst_nb.glue``) lets a book page paste the figure with a real
+    ``alt`` attribute for screen readers, and no image file to copy around.
+    """
+
+    def __init__(self, png, alt, caption=None):
+        if not alt or not str(alt).strip():
+            raise ValueError(f"alt: expected a non-empty description, got {alt!r}")
+        self.png = png
+        self.alt = str(alt)
+        self.caption = caption
+
+    def _repr_html_(self):
+        data = base64.b64encode(self.png).decode("ascii")
+        img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt)}" '
+               'style="max-width:100%;height:auto">')
+        cap = f"<figcaption>{html.escape(self.caption)}</figcaption>" if self.caption else ""
+        return f'<figure class="nnlib-figure">{img}{cap}</figure>'
+
+    def __repr__(self):
+        return f"<figure: {self.alt}>"
+
+
+def embed(fig, alt, caption=None, dpi=80):
+    """Freeze ``fig`` as an :class:`EmbeddedFigure` (PNG at ``dpi``) with alt text.
+
+    Use it to glue a figure into a book page: ``glue("fig_key", embed(fig, alt="..."))``.
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white",
+                metadata={"Software": None})
+    return EmbeddedFigure(buffer.getvalue(), alt, caption)
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 1: the field, and how big networks are
+# ---------------------------------------------------------------------------------------
+@_styled
+def nested_fields():
+    """Three nested circles: artificial intelligence contains machine learning, which
+    contains deep learning (chapter 1). Returns a Figure."""
+    fig, ax = subplots(figsize=(6.4, 5.2))
+    rings = [  # (label, example, radius, centre y, colour)
+        ("Artificial intelligence", "computers doing tasks that seem to need intelligence,\n"
+         "e.g. a chess program with hand-written rules", 3.0, 0.0, OKABE_ITO["sky_blue"]),
+        ("Machine learning", "programs that learn from data,\ne.g. a fraud detector",
+         2.05, -0.9, OKABE_ITO["orange"]),
+        ("Deep learning", "neural networks\nwith many layers", 1.1, -1.8, OKABE_ITO["green"]),
+    ]
+    for label, example, radius, cy, colour in rings:
+        ax.add_patch(Circle((0, cy), radius, facecolor=colour, alpha=0.35,
+                            edgecolor=colour, linewidth=2))
+        top = cy + radius
+        ax.text(0, top - 0.32, label, ha="center", va="center", fontsize=12,
+                fontweight="bold")
+        ax.text(0, top - 0.78, example, ha="center", va="center", fontsize=9)
+    ax.set_xlim(-3.2, 3.2)
+    ax.set_ylim(-3.2, 3.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("Deep learning sits inside machine learning, inside AI")
+    return fig
+
+
+def format_count(n):
+    """Human-readable parameter count: 9 -> '9', 2410 -> '2,410', 25e6 -> '25 M',
+    1.5e9 -> '1.5 B', 1e12 -> '1 T'."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Real) or n < 0:
+        raise ValueError(f"n: expected a non-negative number, got {n!r}")
+    for scale, suffix in ((1e12, " T"), (1e9, " B"), (1e6, " M")):
+        if n >= scale:
+            return f"{n / scale:.3g}{suffix}"
+    return f"{n:,.0f}" if float(n).is_integer() else f"{n:.3g}"
+
+
+@_styled
+def model_sizes_chart(sizes, ours=(), ax=None, title="How many parameters networks have"):
+    """Horizontal bars of parameter counts on a logarithmic axis (chapter 1).
+
+    sizes: dict name -> parameter count (> 0). ours: names drawn in a second colour
+    (the book's own small networks). Returns the Figure.
+    """
+    if not sizes:
+        raise ValueError("sizes: expected a non-empty dict name -> parameter count, got {}")
+    bad = {k: v for k, v in sizes.items() if not isinstance(v, numbers.Real) or v <= 0}
+    if bad:
+        raise ValueError(f"sizes: expected positive parameter counts, got {bad}")
+    fig, ax = _fig_ax(ax, figsize=(7.5, 0.45 * len(sizes) + 1.6))
+    names = list(sizes)[::-1]
+    counts = np.array([sizes[n] for n in names], dtype=float)
+    colours = [OKABE_ITO["orange"] if n in ours else OKABE_ITO["blue"] for n in names]
+    ax.barh(names, counts, color=colours)
+    ax.set_xscale("log")
+    top = int(np.ceil(np.log10(counts.max() * 30) / 3) * 3)
+    ax.set_xlim(1, 10.0 ** top)
+    ticks = 10.0 ** np.arange(0, top + 1, 3)
+    ax.set_xticks(ticks, [_TICK_NAMES.get(int(t), f"{t:.0e}") for t in ticks])
+    ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+    for y, c in enumerate(counts):
+        ax.text(c * 1.3, y, format_count(c), va="center", fontsize=9)
+    ax.set_xlabel("number of parameters (log scale: each step is 1,000 times the last)")
+    ax.set_ylabel("network")
+    ax.set_title(title)
+    if ours:
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color=OKABE_ITO["orange"], label="networks in this book"),
+                           Patch(color=OKABE_ITO["blue"], label="real-world networks")],
+                  loc="upper right")
+    return fig
+
+
+_TICK_NAMES = {1: "1", 10**3: "thousand", 10**6: "million", 10**9: "billion",
+               10**12: "trillion", 10**15: "quadrillion"}
+
+
+# ---------------------------------------------------------------------------------------
+# Activations
+# ---------------------------------------------------------------------------------------
+def activation_function(name):
+    """The pair (function, derivative) of activation ``name`` from
+    ``nnlib.functional.ACTIVATIONS``; ValueError naming the choices for an unknown name."""
+    from nnlib.functional import ACTIVATIONS
+    if name not in ACTIVATIONS:
+        raise ValueError(f"name: expected one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]
+
+
+@_styled
+def activation_plot(name, ax=None, x=None, derivative=True, marks=None, title=None):
+    """Plot activation ``name`` (a key of ``nnlib.functional.ACTIVATIONS``) and, unless
+    ``derivative=False``, its derivative, over ``x`` (default -6..6).
+
+    marks: optional dict label -> weighted sum z; each is drawn as a dot on the curve with
+    its label, e.g. ``{"x = (1, 1)": 0.7}``. Returns the Figure.
+    """
+    function, slope = activation_function(name)
+    x = np.linspace(-6, 6, 601) if x is None else np.asarray(x, dtype=float)
+    fig, ax = _fig_ax(ax, figsize=(5.0, 3.6))
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.axvline(0, color="#999999", linewidth=0.8)
+    _plot_curve(ax, x, function(x), label=f"{name}(z)", color=OKABE_ITO["blue"])
+    if derivative:
+        _plot_curve(ax, x, slope(x), label=f"derivative of {name}", color=OKABE_ITO["orange"],
+                    linestyle="--")
+    for k, (label, z) in enumerate((marks or {}).items()):
+        out = float(function(np.array([z], dtype=float))[0])
+        ax.plot([z], [out], "o", color=PALETTE[2 + k % 4], markersize=8,
+                markeredgecolor="black", zorder=4, label=f"{label}: z = {z:.3g}")
+    ax.set_xlabel("weighted sum z")
+    ax.set_ylabel("output")
+    ax.set_title(title or f"The {name} activation")
+    ax.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+@_styled
+def output_plane(fn, ax=None, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), vmin=0.0, vmax=1.0,
+                 resolution=81, label="output", title="Output over the input plane"):
+    """Shade the plane by ``fn(points)`` (points: (M, 2) -> M values) with a colour bar.
+
+    Colours run from ``vmin`` to ``vmax`` (values outside are clipped and the bar shows an
+    arrow). Returns the Figure.
+    """
+    fig, ax = _fig_ax(ax, figsize=(4.8, 4.0))
+    gx, gy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
+    values = _as_array(fn(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
+    image = ax.imshow(values, origin="lower", extent=(*xlim, *ylim), aspect="auto",
+                      vmin=vmin, vmax=vmax, cmap="cividis", interpolation="nearest")
+    low, high = values.min() < vmin - 1e-12, values.max() > vmax + 1e-12
+    extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
+              (True, True): "both"}[(bool(low), bool(high))]
+    fig.colorbar(image, ax=ax, label=label, extend=extend, shrink=0.9)
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_xlabel("input $x_1$")
+    ax.set_ylabel("input $x_2$")
+    ax.set_title(title)
+    return fig
+
+
+def _plot_curve(ax, x, y, **kwargs):
+    """Plot y(x), breaking the line at jumps (so a step is not drawn with a vertical bar)."""
+    y = np.asarray(y, dtype=float).copy()
+    jumps = np.flatnonzero(np.abs(np.diff(y)) > 0.5)
+    y[jumps] = np.nan
+    ax.plot(x, y, linewidth=2, **kwargs)
+
+
+# ---------------------------------------------------------------------------------------
+# Classification in the plane
+# ---------------------------------------------------------------------------------------
+def _as_array(values):
+    """ndarray from an ndarray, a list or an nnlib Tensor (anything with ``.data``)."""
+    return np.asarray(getattr(values, "data", values), dtype=float)
+
+
+def _check_points(X, y):
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X: expected shape (N, 2), got shape {X.shape}")
+    if y is not None:
+        y = np.asarray(y).reshape(-1)
+        if y.shape[0] != X.shape[0]:
+            raise ValueError(f"y: expected {X.shape[0]} labels (one per row of X), "
+                             f"got {y.shape[0]}")
+    return X, y
+
+
+@_styled
+def scatter_classes(X, y, ax=None, labels=("class 0", "class 1"), annotate=False):
+    """Scatter 2-D points X (N, 2) coloured and shaped by their 0/1 label y (N,).
+
+    annotate: also write each point's label next to it. Returns the Figure.
+    """
+    X, y = _check_points(X, y)
+    fig, ax = _fig_ax(ax, figsize=(4.5, 4.0))
+    y = y.astype(int)
+    for cls in (0, 1):
+        pts = X[y == cls]
+        ax.scatter(pts[:, 0], pts[:, 1], s=70, c=CLASS_COLOURS[cls],
+                   marker=CLASS_MARKERS[cls], edgecolors="black", linewidths=0.8,
+                   label=labels[cls], zorder=3)
+    if annotate:
+        for (a, b), cls in zip(X, y):
+            ax.annotate(str(cls), (a, b), xytext=(7, 7), textcoords="offset points",
+                        fontsize=10, fontweight="bold")
+    ax.set_xlabel("input $x_1$")
+    ax.set_ylabel("input $x_2$")
+    return fig
+
+
+def _limits(X, padding):
+    low, high = X.min(axis=0) - padding, X.max(axis=0) + padding
+    return (low[0], high[0]), (low[1], high[1])
+
+
+@_styled
+def decision_boundary(predict_fn, X, y, ax=None, threshold=0.5, resolution=200, padding=0.5,
+                      title="Decision boundary", labels=("class 0", "class 1")):
+    """Shade the plane by the class ``predict_fn`` gives it, and scatter the points.
+
+    predict_fn: a callable (an nnlib Module, a Perceptron's ``predict``, a function)
+    mapping an (M, 2) array to M scores (shape (M,) or (M, 1)); a score above
+    ``threshold`` means class 1. X: (N, 2) points. y: (N,) labels 0/1.
+    Regions are shaded with the class colours, lighter than the points. Returns the Figure.
+    """
+    X, y = _check_points(X, y)
+    fig, ax = _fig_ax(ax, figsize=(4.8, 4.2))
+    (x0, x1), (y0, y1) = _limits(X, padding)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    scores = _as_array(predict_fn(grid)).reshape(-1)
+    if scores.shape[0] != grid.shape[0]:
+        raise ValueError(f"predict_fn: expected one score per input row ({grid.shape[0]}), "
+                         f"got {scores.shape[0]} values")
+    region = (scores > threshold).astype(float).reshape(gx.shape)
+    ax.imshow(region, origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
+              cmap=ListedColormap(CLASS_COLOURS), vmin=0, vmax=1, alpha=0.25,
+              interpolation="nearest")
+    scatter_classes(X, y, ax=ax, labels=labels)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_title(title)
+    ax.legend(loc="best", fontsize=9, framealpha=0.8, frameon=True)
+    return fig
+
+
+def boundary_line(ax, w, b, **kwargs):
+    """Draw the line ``w[0]*x1 + w[1]*x2 + b = 0`` across ``ax``'s current view.
+
+    Returns the Line2D, or None when w is zero (the neuron then gives every input the same
+    output, so there is no boundary to draw).
+    """
+    w = np.asarray(w, dtype=float).reshape(-1)
+    if w.shape != (2,):
+        raise ValueError(f"w: expected 2 weights, got {w.shape[0]}")
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    style = {"color": "black", "linewidth": 2, "label": "$w \\cdot x + b = 0$"} | kwargs
+    if w[1] != 0:
+        xs = np.array([x0, x1])
+        line, = ax.plot(xs, -(w[0] * xs + b) / w[1], **style)
+    elif w[0] != 0:
+        line, = ax.plot([-b / w[0]] * 2, [y0, y1], **style)
+    else:
+        return None
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    return line
+
+
+@_styled
+def candidate_lines(X, y, lines, ax=None, title="Candidate lines", labels=("class 0", "class 1"),
+                    padding=0.5):
+    """Scatter labelled 2-D points and draw candidate neuron lines through them.
+
+    X: (N, 2). y: (N,) of 0/1. lines: list of ``(w, b, label)`` with w of 2 weights, each
+    drawn as the dashed line ``w . x + b = 0``. Returns the Figure.
+    """
+    X, y = _check_points(X, y)
+    fig, ax = _fig_ax(ax, figsize=(6.4, 4.0))
+    scatter_classes(X, y, ax=ax, labels=labels, annotate=True)
+    (x0, x1), (y0, y1) = _limits(X, padding)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    for k, (w, b, label) in enumerate(lines):
+        boundary_line(ax, w, b, color=PALETTE[(k + 1) % len(PALETTE)], linestyle="--",
+                      label=label)
+    ax.set_title(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9)
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Training curves
+# ---------------------------------------------------------------------------------------
+def _series(history):
+    """Normalise a History, a dict of lists or one list into {name: 1-D array}."""
+    if hasattr(history, "history") and isinstance(history.history, dict):
+        history = history.history
+    if isinstance(history, dict):
+        series = {k: np.asarray(v, dtype=float) for k, v in history.items() if len(v)}
+    else:
+        series = {"loss": np.asarray(history, dtype=float)}
+    if not series or any(v.ndim != 1 for v in series.values()):
+        raise ValueError("history: expected a History, a dict of 1-D lists or one 1-D list, "
+                         f"got {type(history).__name__}")
+    return series
+
+
+@_styled
+def loss_curve(history, ax=None, keys=None, ylabel="loss", title="Loss during training",
+               log=False, xlabel="epoch"):
+    """Plot per-epoch values: a ``History`` (its ``.history`` dict), a dict name -> list,
+    or one list. keys: which entries of the dict to draw (default all). Returns the Figure.
+    """
+    series = _series(history)
+    if keys is not None:
+        missing = [k for k in keys if k not in series]
+        if missing:
+            raise ValueError(f"keys: expected names among {sorted(series)}, got {missing}")
+        series = {k: series[k] for k in keys}
+    fig, ax = _fig_ax(ax, figsize=(5.5, 3.6))
+    for name, values in series.items():
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, marker="o" if len(values) <= 30 else None, markersize=4,
+                linewidth=2, label=name)
+    if log:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    if all(np.all(v == np.round(v)) for v in series.values()):
+        ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if len(series) > 1:
+        ax.legend()
+    return fig
+
+
+# ---------------------------------------------------------------------------------------
+# Network diagrams
+# ---------------------------------------------------------------------------------------
+def _shown_neurons(size, max_neurons):
+    """Indices of the neurons drawn for a layer of ``size``, and where the ellipsis goes."""
+    if size <= max_neurons:
+        return list(range(size)), None
+    head, tail = (max_neurons + 1) // 2, max_neurons // 2
+    return list(range(head)) + list(range(size - tail, size)), head
+
+
+@_styled
+def network_diagram(layer_sizes, values=None, weights=None, ax=None, max_neurons=8,
+                    layer_names=None, title=None):
+    """Draw a fully connected network as circles (neurons) joined by lines (weights).
+
+    layer_sizes: e.g. [2, 3, 1]. values: optional list with one 1-D array per layer; each
+    neuron is then shaded by and labelled with its value. weights: optional list with one
+    (in, out) array per pair of layers; each line's width follows |w| and its colour the
+    sign (blue positive, vermillion negative). A layer wider than ``max_neurons`` shows
+    only ``max_neurons`` of them, its first and last, around a vertical ellipsis.
+    Returns the Figure.
+    """
+    sizes = [int(s) for s in layer_sizes]
+    if len(sizes) < 1 or min(sizes) < 1:
+        raise ValueError(f"layer_sizes: expected positive layer sizes, got {list(layer_sizes)}")
+    if max_neurons < 3:
+        raise ValueError(f"max_neurons: expected at least 3, got {max_neurons}")
+    _check_layers("values", values, [(s,) for s in sizes])
+    _check_layers("weights", weights, list(zip(sizes[:-1], sizes[1:])))
+    shown = [_shown_neurons(s, max_neurons) for s in sizes]
+    height = max(len(idx) + (gap is not None) for idx, gap in shown)
+    fig, ax = _fig_ax(ax, figsize=(1.6 * len(sizes) + 1.2, 0.5 * height + 1.2))
+    pos = [_layer_positions(_COL * col, idx, gap, height)
+           for col, (idx, gap) in enumerate(shown)]
+    if weights is not None:
+        scale = max(np.abs(np.asarray(w)).max() for w in weights) or 1.0
+    for layer in range(len(sizes) - 1):
+        for i, (xa, ya) in pos[layer].items():
+            for j, (xb, yb) in pos[layer + 1].items():
+                style = {"color": "#bbbbbb", "linewidth": 0.8}
+                if weights is not None:
+                    w = float(np.asarray(weights[layer])[i, j])
+                    style = {"color": CLASS_COLOURS[int(w >= 0)],
+                             "linewidth": 0.4 + 3.0 * abs(w) / scale}
+                ax.plot([xa, xb], [ya, yb], zorder=1, **style)
+    for layer, (idx, gap) in enumerate(shown):
+        _draw_layer(ax, pos[layer], None if values is None else np.asarray(values[layer]))
+        if gap is not None:
+            ax.text(_COL * layer, _row_y(gap, height, len(idx) + 1), "⋮", ha="center",
+                    va="center", fontsize=18)
+        name = layer_names[layer] if layer_names else _default_layer_name(layer, len(sizes))
+        ax.text(_COL * layer, -0.6, f"{name}\n({sizes[layer]})", ha="center", va="top",
+                fontsize=9)
+    ax.set_xlim(-0.8, _COL * (len(sizes) - 1) + 0.8)
+    ax.set_ylim(-1.7, height - 0.3)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or "A network with layers " + " → ".join(map(str, sizes)))
+    return fig
+
+
+_COL = 2.5  # horizontal distance between layers, in neuron rows
+
+
+def _check_layers(name, arrays, shapes):
+    if arrays is None:
+        return
+    if len(arrays) != len(shapes):
+        raise ValueError(f"{name}: expected {len(shapes)} arrays, got {len(arrays)}")
+    for k, (a, shape) in enumerate(zip(arrays, shapes)):
+        if np.shape(a) != shape:
+            raise ValueError(f"{name}[{k}]: expected shape {shape}, got {np.shape(a)}")
+
+
+def _row_y(row, height, n_rows):
+    """y coordinate of row ``row`` of ``n_rows``, centred in a column of ``height``."""
+    return (height - 1) / 2 + (n_rows - 1) / 2 - row
+
+
+def _layer_positions(col, idx, gap, height):
+    n_rows = len(idx) + (gap is not None)
+    rows = [r if gap is None or r < gap else r + 1 for r in range(len(idx))]
+    return {i: (col, _row_y(r, height, n_rows)) for i, r in zip(idx, rows)}
+
+
+def _draw_layer(ax, positions, values):
+    from matplotlib import colormaps
+    cmap = colormaps["Blues"]
+    for i, (x, y) in positions.items():
+        face = "white" if values is None else cmap(0.15 + 0.7 * float(np.clip(values[i], 0, 1)))
+        ax.add_patch(Circle((x, y), 0.3, facecolor=face, edgecolor="#333333",
+                            linewidth=1.2, zorder=2))
+        if values is not None:
+            v = float(values[i])
+            ax.text(x, y, f"{v:.2f}", ha="center", va="center", fontsize=7, zorder=3,
+                    color="white" if v > 0.6 else "black")
+
+
+def _default_layer_name(layer, n_layers):
+    if layer == 0:
+        return "input"
+    return "output" if layer == n_layers - 1 else f"hidden {layer}"

@@ -1,0 +1,146 @@
+"""Tests for nnlib.viz_training: the figures of chapters 7 and 8."""
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from nnlib.scalar import Value
+from nnlib.stepper import BackpropStepper
+from nnlib import viz_training as vt
+
+
+def texts(fig):
+    """Every text drawn (titles included), except the stepper figure's colour legend."""
+    return [t.get_text() for ax in fig.axes for t in ax.texts
+            if not t.get_text().startswith("blue: values")] + \
+        [ax.get_title() for ax in fig.axes]
+
+
+def render(fig):
+    """Draw the figure (catches layout errors) and fail on any warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig.canvas.draw()
+    return fig
+
+
+def neuron_loss():
+    x1, x2 = Value(1.0, label="x1"), Value(0.0, label="x2")
+    w1, w2, b = Value(0.5, label="w1"), Value(0.3, label="w2"), Value(0.1, label="b")
+    z = x1 * w1 + x2 * w2 + b
+    z.label = "z"
+    L = (z.sigmoid() - 1.0) ** 2
+    L.label = "L"
+    return L, w1
+
+
+def test_value_graph_shows_every_value_and_gradient():
+    L, w1 = neuron_loss()
+    L.backward()
+    fig = render(vt.value_graph(L))
+    assert isinstance(fig, Figure)
+    shown = "\n".join(texts(fig))
+    assert f"grad {w1.grad:.4f}" in shown
+    assert f"= {L.data:.4f}" in shown
+    assert "σ" in shown and "^2" in shown  # the operations are drawn
+    without = "\n".join(texts(vt.value_graph(L, show_grad=False)))
+    assert "grad" not in without
+
+
+def test_value_graph_handles_a_value_used_twice():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.backward()
+    fig = render(vt.value_graph(y))
+    assert "grad 6.0000" in "\n".join(texts(fig))
+
+
+def test_value_graph_rejects_non_values():
+    with pytest.raises(ValueError, match="root: expected an nnlib.Value, got float"):
+        vt.value_graph(1.0)
+
+
+@pytest.mark.parametrize("example", list(vt.EXAMPLE_INPUTS))
+@pytest.mark.parametrize("step", [0, 1, 7, 8, 11, 17])
+def test_backprop_explorer_renders_at_every_extreme(step, example):
+    fig = render(vt.backprop_explorer(step=step, example=example))
+    assert fig.axes[0].get_title() == f"Step {step} of 17" + (
+        " (before the forward pass)" if step == 0
+        else " (forward pass)" if step <= 7 else " (backward pass)")
+
+
+def test_stepper_figure_reveals_values_then_gradients():
+    stepper = vt.example_stepper()
+    start = "\n".join(texts(vt.stepper_figure(stepper, 0)))
+    assert "∂" not in start and f"{stepper.h[0]:.3f}" not in start
+    forward = "\n".join(texts(vt.stepper_figure(stepper, 7)))
+    assert f"h {stepper.h[0]:.3f}" in forward and f"L {stepper.L:.3f}" in forward
+    assert "∂" not in forward
+    end = "\n".join(texts(vt.stepper_figure(stepper, 17)))
+    assert f"∂ {stepper.dW1[0, 0]:.4f}" in end
+    assert stepper.steps[-1].formula in end
+
+
+def test_stepper_figure_works_for_other_sizes():
+    rng = np.random.default_rng(0)
+    s = BackpropStepper(rng.normal(size=(3, 2)), np.zeros(2), rng.normal(size=(2, 1)),
+                        np.zeros(1), x=[1.0, 2.0, 3.0], y=0.0)
+    render(vt.stepper_figure(s, len(s.steps)))
+
+
+def test_stepper_figure_validates():
+    with pytest.raises(ValueError, match="stepper: expected a BackpropStepper"):
+        vt.stepper_figure("not a stepper", 0)
+    with pytest.raises(ValueError, match="k: expected an integer"):
+        vt.stepper_figure(vt.example_stepper(), 18)
+    with pytest.raises(ValueError, match="example: expected one of"):
+        vt.example_stepper("x = (2, 2)")
+
+
+def test_confusion_matrix_plot_labels_every_cell():
+    m = np.array([[50, 3], [7, 40]])
+    fig = render(vt.confusion_matrix_plot(m, class_names=["stays", "leaves"]))
+    ax = fig.axes[0]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["50", "3", "7", "40"])
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["stays", "leaves"]
+
+
+@pytest.mark.parametrize("matrix, names, match", [
+    (np.ones((2, 3), dtype=int), None, "matrix: expected a square"),
+    (np.array([[1, -1], [0, 2]]), None, "matrix: expected non-negative integer counts"),
+    (np.ones((2, 2)), None, "matrix: expected non-negative integer counts"),
+    (np.ones((2, 2), dtype=int), ["a"], "class_names: expected 2 names, got 1"),
+])
+def test_confusion_matrix_plot_validates(matrix, names, match):
+    with pytest.raises(ValueError, match=match):
+        vt.confusion_matrix_plot(matrix, class_names=names)
+
+
+def test_misclassified_grid_shows_only_mistakes():
+    rng = np.random.default_rng(1)
+    images = rng.random((30, 64))
+    y_true = np.arange(30) % 10
+    y_pred = y_true.copy()
+    y_pred[[3, 8, 20]] = [5, 1, 9]
+    fig = render(vt.misclassified_grid(images, y_true, y_pred))
+    titles = [ax.get_title() for ax in fig.axes if ax.images]
+    assert titles == ["3 → 5", "8 → 1", "0 → 9"]
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), images[3].reshape(8, 8))
+
+
+def test_misclassified_grid_caps_and_handles_no_mistakes():
+    images = np.zeros((40, 8, 8))
+    y_true, y_pred = np.zeros(40, int), np.ones(40, int)
+    fig = render(vt.misclassified_grid(images, y_true, y_pred, max_images=10, ncols=5))
+    assert sum(1 for ax in fig.axes if ax.images) == 10
+    fig = render(vt.misclassified_grid(images, y_true, y_true))
+    assert "No mistakes" in "\n".join(texts(fig))
+
+
+def test_misclassified_grid_validates():
+    with pytest.raises(ValueError, match="images: expected 64 pixels per row"):
+        vt.misclassified_grid(np.zeros((3, 10)), [0, 1, 2], [0, 1, 2])
+    with pytest.raises(ValueError, match="expected the same number of samples"):
+        vt.misclassified_grid(np.zeros((3, 64)), [0, 1], [0, 1, 2])
