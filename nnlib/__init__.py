@@ -8,13 +8,14 @@ Submodules and the names re-exported here are imported lazily, on first use, so 
 ``import nnlib`` stays fast and works without the optional packages.
 """
 import importlib
+from pathlib import Path
 
 __version__ = "0.1.0"
 
-_SUBMODULES = (
-    "scalar", "functional", "tensor", "nn", "losses", "optim", "train",
-    "numerical", "datasets", "viz", "widgets", "explorer",
-)
+# every module of the package (nnlib/*.py) is reachable as an attribute: nnlib.nn, nnlib.viz, ...
+_SUBMODULES = tuple(sorted(
+    p.stem for p in Path(__file__).parent.glob("*.py") if not p.stem.startswith("_")
+))
 
 # name -> submodule that defines it
 _EXPORTS = {

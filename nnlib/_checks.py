@@ -64,7 +64,7 @@ def check_labels(name, y, n_classes):
     if y.dtype.kind in "f":
         check_finite(name, y)
         if not np.all(y == np.round(y)):
-            bad = y[y != np.round(y)][0]
+            bad = y[y != np.round(y)][0].item()
             raise ValueError(f"{name}: expected integer class indices, got value {bad!r}")
         y = y.astype(np.intp)
     elif y.dtype.kind not in "iub":

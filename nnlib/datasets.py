@@ -285,7 +285,9 @@ def standardize(X_train, *others):
     """
     X_train = np.asarray(X_train, dtype=np.float64)
     if X_train.ndim != 2 or len(X_train) == 0:
-        raise ValueError(f"X_train: expected a non-empty 2-D array (N, D), got shape {X_train.shape}")
+        raise ValueError(
+            f"X_train: expected a non-empty 2-D array (N, D), got shape {X_train.shape}"
+        )
     mean = X_train.mean(axis=0)
     std = X_train.std(axis=0)
     std[std == 0] = 1.0
@@ -294,7 +296,8 @@ def standardize(X_train, *others):
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != mean.size:
             raise ValueError(
-                f"others[{i - 1}]: expected shape (N, {mean.size}) like X_train, got shape {X.shape}"
+                f"others[{i - 1}]: expected shape (N, {mean.size}) like X_train, "
+                f"got shape {X.shape}"
             )
         scaled.append((X - mean) / std)
     return scaled[0] if not others else tuple(scaled)
@@ -331,7 +334,8 @@ class Digits:
 
     def __repr__(self):
         val = "" if self.X_val is None else f", val={len(self.X_val)}"
-        return f"Digits(train={len(self.X_train)}{val}, test={len(self.X_test)}, 64 features, 10 classes)"
+        return (f"Digits(train={len(self.X_train)}{val}, test={len(self.X_test)}, "
+                f"64 features, 10 classes)")
 
 
 def digits(test_size=0.25, validation_size=0.0, rng=None, scale=True):
@@ -361,7 +365,8 @@ def digits(test_size=0.25, validation_size=0.0, rng=None, scale=True):
     rest, test = _split_indices(y, test_size, rng, stratify=True)
     val = None
     if validation_size:
-        inner_rest, inner_val = _split_indices(y[rest], validation_size / (1 - test_size), rng, True)
+        share = validation_size / (1 - test_size)  # of the rows left after the test split
+        inner_rest, inner_val = _split_indices(y[rest], share, rng, stratify=True)
         rest, val = rest[inner_rest], rest[inner_val]
     return Digits(
         X_train=X[rest], X_test=X[test], y_train=y[rest], y_test=y[test],

@@ -10,11 +10,13 @@ a too-large learning rate makes the loss explode.
 Points are arrays whose last axis holds the coordinates: shape (dim,) for one point and
 (..., dim) for a grid of points, so ``surface(points)`` evaluates a whole grid at once.
 
->>> traj = run_optimizer("parabola", [-2.0], "sgd", lr=0.1, steps=50)
+>>> traj = run_optimizer("parabola", [-2.0], "sgd", lr=0.3, steps=20)
 >>> traj.points.shape
-(51, 1)
->>> round(float(traj.points[-1, 0]), 4)
+(21, 1)
+>>> round(float(traj.points[-1, 0]), 4)        # the minimum of (w - 2)^2 is at w = 2
 2.0
+>>> run_optimizer("parabola", [-2.0], "sgd", lr=1.1, steps=50).diverged_at
+31
 """
 from dataclasses import dataclass, field
 import math

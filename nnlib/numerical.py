@@ -27,7 +27,8 @@ def numerical_gradient(f, x, eps=1e-6):
     Parameters
     ----------
     f : callable ``ndarray -> number`` (if it returns an array, its sum is used)
-    x : ndarray, float, any shape; modified in place during the call and restored
+    x : ndarray (or a view), float, any shape; modified in place during the call and
+        restored
     eps : float, the step
 
     Returns
@@ -35,17 +36,14 @@ def numerical_gradient(f, x, eps=1e-6):
     grad : ndarray, shape of x, ``d f / d x``
     """
     grad = np.zeros(x.shape, dtype=np.float64)
-    flat = x.reshape(-1)  # a view (x must be contiguous) so that f sees the change
-    if not np.shares_memory(flat, x):
-        raise ValueError("x: expected a contiguous array, got a non-contiguous view")
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
+    for index in np.ndindex(x.shape):  # works for views too: x is changed where it lives
+        old = x[index]
+        x[index] = old + eps
         f_plus = float(np.sum(f(x)))
-        flat[i] = old - eps
+        x[index] = old - eps
         f_minus = float(np.sum(f(x)))
-        flat[i] = old
-        grad.reshape(-1)[i] = (f_plus - f_minus) / (2 * eps)
+        x[index] = old
+        grad[index] = (f_plus - f_minus) / (2 * eps)
     return grad
 
 

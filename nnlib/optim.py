@@ -95,12 +95,9 @@ class Optimizer:
     def _update(self, index, param, grad):
         raise NotImplementedError
 
-    def _buffer(self, store, index, param):
-        """A zero array shaped like ``param.data`` kept in ``store[index]`` across steps."""
-        buf = store.get(index)
-        if buf is None:
-            buf = store[index] = np.zeros_like(param.data)
-        return buf
+    def _zeros(self):
+        """One zero array per parameter, with the parameter's shape and dtype."""
+        return [np.zeros_like(p.data) for p in self.params]
 
     def __repr__(self):
         settings = ", ".join(f"{k}={v!r}" for k, v in self._settings().items())
@@ -124,25 +121,25 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = _check_fraction("momentum", momentum)
         self.weight_decay = _check_non_negative("weight_decay", weight_decay)
-        self._velocity = {}
-        self._scratch = {}
+        self._velocity = [None] * len(self.params)  # created on the first step
+        self._scratch = self._zeros()
 
     def _update(self, index, param, grad):
         w = param.data
         g = grad
+        step = self._scratch[index]
         if self.weight_decay:
-            g = self._buffer(self._scratch, index, param)
+            g = step
             np.multiply(w, self.weight_decay, out=g)
             g += grad
         if self.momentum:
-            v = self._velocity.get(index)
+            v = self._velocity[index]
             if v is None:  # first step: the velocity starts as the gradient itself
                 v = self._velocity[index] = np.array(g, dtype=w.dtype, copy=True)
             else:
                 v *= self.momentum
                 v += g
             g = v
-        step = self._buffer(self._scratch, index, param)
         np.multiply(g, self.lr, out=step)
         w -= step
 
@@ -173,18 +170,21 @@ class Adam(Optimizer):
         self.betas = (_check_fraction("betas[0]", beta1), _check_fraction("betas[1]", beta2))
         self.eps = float(check_positive("eps", eps))
         self.weight_decay = _check_non_negative("weight_decay", weight_decay)
-        self._m, self._v, self._scratch, self._decayed, self._steps = {}, {}, {}, {}, {}
+        self._m, self._v, self._scratch = self._zeros(), self._zeros(), self._zeros()
+        self._decayed = self._zeros() if self.weight_decay else None
+        self._steps = [0] * len(self.params)
 
     def _update(self, index, param, grad):
         w = param.data
         beta1, beta2 = self.betas
-        t = self._steps[index] = self._steps.get(index, 0) + 1
-        m = self._buffer(self._m, index, param)
-        v = self._buffer(self._v, index, param)
-        tmp = self._buffer(self._scratch, index, param)
+        self._steps[index] += 1
+        t = self._steps[index]
+        m, v, tmp = self._m[index], self._v[index], self._scratch[index]
         g = grad
         if self.weight_decay:
-            g = self._buffer(self._decayed, index, param)
+            if self._decayed is None:  # weight_decay was switched on after construction
+                self._decayed = self._zeros()
+            g = self._decayed[index]
             np.multiply(w, self.weight_decay, out=g)
             g += grad
         np.multiply(g, 1 - beta1, out=tmp)           # m = beta1 m + (1 - beta1) g

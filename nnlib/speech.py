@@ -101,23 +101,113 @@ def _check_nonnegative(name, value):
     return float(value)
 
 
-def _segments(word, rng, stretch, pause, onset):
-    """The segments of one utterance as arrays (start s, end s, f_start, f_end, amp, kind).
+_KINDS = ("tone", "hiss", "gap")
 
-    Each segment's length is the reference length times ``stretch`` (speaking rate) times
-    its own jitter; ``pause`` seconds separate the syllables; the word starts at ``onset``.
+
+def _word_table(word):
+    """Segments of ``word`` as rows (ms, f_start, f_end, loudness, kind code, syllable)."""
+    return [(ms, f0, f1, amp, _KINDS.index(kind), position)
+            for position, syllable in enumerate(WORD_SYLLABLES[word])
+            for kind, ms, f0, f1, amp in SYLLABLES[syllable]]
+
+
+def _segment_tables():
+    """(4, S, 6) array of every word's segments, padded with zero-length gaps at the end."""
+    tables = [_word_table(word) for word in WORDS]
+    longest = max(len(t) for t in tables)
+    pad = (0, 0, 0, 0, _KINDS.index("gap"), 1)
+    return np.array([t + [pad] * (longest - len(t)) for t in tables], dtype=float)
+
+
+_TABLES = _segment_tables()
+
+
+def _check_recording(sample_rate, duration, noise):
+    """Validate the recording settings; return (number of samples, noise)."""
+    check_positive("sample_rate", sample_rate)
+    check_positive("duration", duration)
+    noise = _check_nonnegative("noise", noise)
+    n_samples = int(round(sample_rate * duration))
+    if n_samples < 2:
+        raise ValueError(f"duration: expected at least 2 samples at sample_rate={sample_rate}, "
+                         f"got duration={duration!r}")
+    return n_samples, noise
+
+
+def _speakers(n, rng, pitch_shift, stretch):
+    """Draw ``n`` speakers: a dict of arrays of shape (N,), in a fixed order."""
+    def draw(low, high):
+        return rng.uniform(low, high, size=n)
+    return {
+        "semitones": draw(-4.0, 4.0) if pitch_shift is None else np.full(n, float(pitch_shift)),
+        "stretch": draw(0.85, 1.2) if stretch is None else np.full(n, float(stretch)),
+        "loudness": draw(0.5, 1.0),
+        "onset": draw(0.03, 0.11),
+        "pause": draw(0.0, 0.04),
+        "wobble_rate": draw(3.0, 7.0),
+        "wobble_phase": draw(0.0, 2 * np.pi),
+        "phase": draw(0.0, 2 * np.pi),
+    }
+
+
+def _timeline(labels, speakers, rng):
+    """Start and end times (N, S) of every segment, and the segment table (N, S, 6).
+
+    Each segment lasts its reference length times the speaker's ``stretch`` times its own
+    jitter (+-15 %); the second syllable starts ``pause`` seconds after the first ends.
     """
-    rows = []
-    t = onset
-    for position, syllable in enumerate(WORD_SYLLABLES[WORDS[word]]):
-        if position:
-            t += pause
-        for kind, ms, f_start, f_end, amp in SYLLABLES[syllable]:
-            length = ms / 1000 * stretch * rng.uniform(0.85, 1.15)
-            code = ("tone", "hiss", "gap").index(kind)
-            rows.append((t, t + length, f_start, f_end, amp, code))
-            t += length
-    return np.array(rows)
+    table = _TABLES[labels]                                          # (N, S, 6)
+    jitter = rng.uniform(0.85, 1.15, size=table.shape[:2])
+    lengths = table[..., 0] / 1000 * speakers["stretch"][:, None] * jitter
+    starts = (speakers["onset"][:, None] + np.cumsum(lengths, axis=1) - lengths
+              + speakers["pause"][:, None] * table[..., 5])
+    return starts, starts + lengths, table
+
+
+def _segment_of_each_sample(starts, t):
+    """Index (N, T) of the last segment that has started at each time ``t`` (T,).
+
+    One ``searchsorted`` over all rows: shifting row ``r`` by ``r * span`` keeps the rows
+    apart in a single sorted array.
+    """
+    n, n_segments = starts.shape
+    span = max(float(starts.max()), float(t[-1])) + 1.0
+    offsets = np.arange(n)[:, None] * span
+    flat = np.searchsorted((starts + offsets).ravel(), (t[None, :] + offsets).ravel(),
+                           side="right").reshape(n, len(t))
+    return np.clip(flat - 1 - np.arange(n)[:, None] * n_segments, 0, n_segments - 1)
+
+
+def _synthesise(labels, rng, pitch_shift, stretch, noise, sample_rate, n_samples):
+    """Waveforms (N, T) of the words ``labels`` (N,), every sample computed at once."""
+    labels = np.asarray(labels)
+    sp = _speakers(len(labels), rng, pitch_shift, stretch)
+    starts, ends, table = _timeline(labels, sp, rng)
+    t = np.arange(n_samples) / sample_rate
+    index = _segment_of_each_sample(starts, t)
+
+    def per_sample(values):                                          # (N, S) -> (N, T)
+        return np.take_along_axis(values, index, axis=1)
+
+    start, end = per_sample(starts), per_sample(ends)
+    length = np.where(end > start, end - start, 1.0)
+    frac = (t - start) / length
+    f0, f1 = per_sample(table[..., 1]), per_sample(table[..., 2])
+    wobble = 1 + 0.015 * np.sin(2 * np.pi * sp["wobble_rate"][:, None] * t
+                                + sp["wobble_phase"][:, None])
+    pitch = (f0 + frac * (f1 - f0)) * 2.0 ** (sp["semitones"][:, None] / 12) * wobble
+    ramp = np.clip(np.minimum(t - start, end - t) / _RAMP, 0.0, 1.0)
+    inside = (t >= start) & (t < end)
+    envelope = np.where(inside, per_sample(table[..., 3]) * ramp, 0.0) * sp["loudness"][:, None]
+    kind = per_sample(table[..., 4])
+    phase = sp["phase"][:, None] + 2 * np.pi * np.cumsum(np.where(kind == 0, pitch, 0.0),
+                                                         axis=1) / sample_rate
+    voiced = np.where(kind == 0, np.sin(phase), 0.0)
+    hiss = np.zeros_like(voiced)
+    hissing = kind == 1
+    hiss[hissing] = rng.standard_normal(int(hissing.sum()))
+    background = rng.standard_normal((len(labels), n_samples))
+    return envelope * (voiced + hiss) + noise * background
 
 
 def say(word, rng, *, pitch_shift=None, stretch=None, noise=0.02,
@@ -138,39 +228,13 @@ def say(word, rng, *, pitch_shift=None, stretch=None, noise=0.02,
     """
     label = _word_index(word)
     _check_rng(rng)
-    check_positive("sample_rate", sample_rate)
-    check_positive("duration", duration)
-    noise = _check_nonnegative("noise", noise)
-    n_samples = int(round(sample_rate * duration))
-    if n_samples < 2:
-        raise ValueError(f"duration: expected at least 2 samples at sample_rate={sample_rate}, "
-                         f"got duration={duration!r}")
-    # --- the speaker (drawn first, in a fixed order) ---
-    semitones = rng.uniform(-4.0, 4.0) if pitch_shift is None else float(pitch_shift)
-    stretch = rng.uniform(0.85, 1.2) if stretch is None else check_positive("stretch", stretch)
-    loudness = rng.uniform(0.5, 1.0)
-    onset = rng.uniform(0.03, 0.11)
-    pause = rng.uniform(0.0, 0.04)
-    wobble_rate, wobble_phase, phase0 = rng.uniform(3, 7), rng.uniform(0, 2 * np.pi), \
-        rng.uniform(0, 2 * np.pi)
-    segs = _segments(label, rng, stretch, pause, onset)
-    # --- sample-by-sample tracks, built with array operations ---
-    t = np.arange(n_samples) / sample_rate
-    start, end = segs[:, 0], segs[:, 1]
-    index = np.clip(np.searchsorted(start, t, side="right") - 1, 0, len(segs) - 1)
-    inside = (t >= start[index]) & (t < end[index])
-    frac = (t - start[index]) / (end[index] - start[index])
-    pitch = segs[index, 2] + frac * (segs[index, 3] - segs[index, 2])
-    pitch = pitch * 2.0 ** (semitones / 12) * (1 + 0.015 * np.sin(2 * np.pi * wobble_rate * t
-                                                                    + wobble_phase))
-    ramp = np.clip(np.minimum(t - start[index], end[index] - t) / _RAMP, 0.0, 1.0)
-    envelope = np.where(inside, segs[index, 4] * ramp * loudness, 0.0)
-    kind = segs[index, 5]
-    phase = phase0 + 2 * np.pi * np.cumsum(np.where(kind == 0, pitch, 0.0)) / sample_rate
-    voiced = np.where(kind == 0, np.sin(phase), 0.0)
-    hiss = np.where(kind == 1, rng.standard_normal(n_samples), 0.0)
-    background = rng.standard_normal(n_samples)
-    return envelope * (voiced + hiss) + noise * background
+    n_samples, noise = _check_recording(sample_rate, duration, noise)
+    if stretch is not None:
+        check_positive("stretch", stretch)
+    if pitch_shift is not None and (isinstance(pitch_shift, bool) or not isinstance(
+            pitch_shift, (int, float, np.number)) or not np.isfinite(pitch_shift)):
+        raise ValueError(f"pitch_shift: expected a number of semitones, got {pitch_shift!r}")
+    return _synthesise([label], rng, pitch_shift, stretch, noise, sample_rate, n_samples)[0]
 
 
 def toy_speech(n, rng, *, sample_rate=SAMPLE_RATE, duration=DURATION, noise=0.02):
@@ -185,10 +249,11 @@ def toy_speech(n, rng, *, sample_rate=SAMPLE_RATE, duration=DURATION, noise=0.02
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n: expected a positive integer number of utterances, got {n!r}")
     _check_rng(rng)
+    n_samples, noise = _check_recording(sample_rate, duration, noise)
     labels = rng.permutation(np.arange(n) % len(WORDS))
-    waveforms = np.stack([say(int(label), rng, noise=noise, sample_rate=sample_rate,
-                              duration=duration) for label in labels])
-    return waveforms, labels, WORDS
+    blocks = [_synthesise(labels[i:i + 256], rng, None, None, noise, sample_rate, n_samples)
+              for i in range(0, n, 256)]                 # blocks of rows keep memory small
+    return np.concatenate(blocks), labels, WORDS
 
 
 def chunk_edges(n_samples, n_chunks=128):
@@ -229,7 +294,8 @@ def speech_features(waveforms, n_chunks=128, sample_rate=SAMPLE_RATE, *, max_fre
                     silence=0.05):
     """The average frequency of each of ``n_chunks`` equal chunks, in kHz: shape (N, D).
 
-    ``waveforms`` has shape (N, T) (or (T,) for one waveform, giving shape (D,)), and ``D = n_chunks``.
+    ``waveforms`` has shape (N, T) (or (T,) for one waveform, giving shape (D,)), and
+    ``D = n_chunks``.
 
     How the average frequency is measured: a chunk is only 6 ms long by default, shorter
     than one period of a deep voice (12.5 ms at 80 Hz), so counting how often the wave

@@ -121,6 +121,7 @@ class Tensor:
 
     __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op",
                  "__weakref__")
+    # No __eq__ on purpose: tensors hash by identity, which the graph code relies on.
     __array_priority__ = 1000
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
@@ -379,10 +380,12 @@ class Tensor:
             a2 = a.data[None, :] if a.ndim == 1 else a.data
             b2 = b.data[:, None] if b.ndim == 1 else b.data
             g2 = g
-            if a.ndim == 1:
-                g2 = np.expand_dims(g2, -2)
-            if b.ndim == 1:
-                g2 = np.expand_dims(g2, -1)
+            if a.ndim == 1 and b.ndim == 1:
+                g2 = np.reshape(g, (1, 1))
+            elif a.ndim == 1:
+                g2 = np.expand_dims(g, -2)
+            elif b.ndim == 1:
+                g2 = np.expand_dims(g, -1)
             ga = gb = None
             if a.requires_grad:
                 ga = _unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
@@ -560,20 +563,18 @@ def _topological_order(root):
     Iterative depth-first search, so deep graphs (long RNN unrolls, many small ops)
     never hit Python's recursion limit.
     """
-    order, seen = [], set()
-    stack = [(root, False)]
+    order, visited = [], {root}
+    stack = [(root, iter(root._parents))]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent.requires_grad and parent not in visited:
+                visited.add(parent)
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:  # every parent is placed: the node can follow them
+            stack.pop()
             order.append(node)
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        for parent in node._parents:
-            if parent.requires_grad and id(parent) not in seen:
-                stack.append((parent, False))
     return order
 
 

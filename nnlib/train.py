@@ -145,7 +145,8 @@ class EarlyStopping:
             raise ValueError(f"monitor: expected one of {list(_METRICS)}, got {monitor!r}")
         if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 0:
             raise ValueError(f"patience: expected an integer >= 0, got {patience!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real) or not min_delta >= 0:
+        if (isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real)
+                or not min_delta >= 0):
             raise ValueError(f"min_delta: expected a number >= 0, got {min_delta!r}")
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode: expected 'auto', 'min' or 'max', got {mode!r}")
@@ -210,7 +211,8 @@ def _as_callbacks(callbacks):
         callbacks = [callbacks]
     callbacks = list(callbacks)
     for cb in callbacks:
-        if not any(hasattr(cb, name) for name in ("on_epoch_end", "on_train_begin", "on_train_end")):
+        hooks = ("on_epoch_end", "on_train_begin", "on_train_end")
+        if not any(hasattr(cb, name) for name in hooks):
             raise ValueError(
                 f"callbacks: expected objects with an on_epoch_end(epoch, logs) method, "
                 f"got {type(cb).__name__}"
@@ -286,8 +288,8 @@ class ProgressBar:
 class LivePlot:
     """A loss curve redrawn after every epoch, in a Jupyter kernel only (else it does nothing).
 
-    One matplotlib Figure (not managed by pyplot, so it is never shown twice) is displayed
-    with a display id and updated in place.
+    One matplotlib Figure (not managed by pyplot, so it is never shown twice or leaked) is
+    rendered to PNG and shown with a display id; later epochs update that output in place.
     """
 
     def __init__(self, enabled=True):
@@ -303,10 +305,20 @@ class LivePlot:
             from matplotlib.figure import Figure
             self._figure = Figure(figsize=(6, 3.2))
         self._draw(history)
+        image = self._png()
         if self._handle is None:
-            self._handle = display(self._figure, display_id=True)
+            self._handle = display(image, display_id=True)
         else:
-            self._handle.update(self._figure)
+            self._handle.update(image)
+
+    def _png(self):
+        import io
+
+        from IPython.display import Image
+
+        buffer = io.BytesIO()
+        self._figure.savefig(buffer, format="png", dpi=100)
+        return Image(data=buffer.getvalue(), format="png")
 
     def _draw(self, history):
         fig = self._figure
@@ -315,6 +327,9 @@ class LivePlot:
         ax.plot(history.epochs, history.loss, marker="o", ms=3, label="training loss")
         if history.val_loss:
             ax.plot(history.epochs, history.val_loss, marker="o", ms=3, label="validation loss")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.grid(alpha=0.3)
@@ -389,7 +404,9 @@ class _Task:
             y = y.reshape(-1, 1)  # (N,) labels for an (N, 1) output
         if self.threshold is not None and y.size and (y.min() < 0 or y.max() > 1):
             bad = y.min() if y.min() < 0 else y.max()
-            raise ValueError(f"{name}: expected targets in [0, 1] for {self.name}, got {float(bad):g}")
+            raise ValueError(
+                f"{name}: expected targets in [0, 1] for {self.name}, got {float(bad):g}"
+            )
         return y
 
     def correct(self, out, y):
@@ -453,7 +470,9 @@ def _rng(rng):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
         return np.random.default_rng(int(rng))
-    raise ValueError(f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}")
+    raise ValueError(
+        f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}"
+    )
 
 
 # ---------------------------------------------------------------------------- the loop

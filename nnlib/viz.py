@@ -340,6 +340,12 @@ def scatter_classes(X, y, ax=None, labels=("class 0", "class 1"), annotate=False
     return fig
 
 
+def _few_ticks(ax, n=5):
+    """At most about ``n`` ticks per axis, so small panels stay readable."""
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(n))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(n))
+
+
 def _limits(X, padding):
     low, high = X.min(axis=0) - padding, X.max(axis=0) + padding
     return (low[0], high[0]), (low[1], high[1])
@@ -347,13 +353,14 @@ def _limits(X, padding):
 
 @_styled
 def decision_boundary(predict_fn, X, y, ax=None, threshold=0.5, resolution=200, padding=0.5,
-                      title="Decision boundary", labels=("class 0", "class 1")):
+                      title="Decision boundary", labels=("class 0", "class 1"), line=None):
     """Shade the plane by the class ``predict_fn`` gives it, and scatter the points.
 
     predict_fn: a callable (an nnlib Module, a Perceptron's ``predict``, a function)
     mapping an (M, 2) array to M scores (shape (M,) or (M, 1)); a score above
     ``threshold`` means class 1. X: (N, 2) points. y: (N,) labels 0/1.
-    Regions are shaded with the class colours, lighter than the points. Returns the Figure.
+    Regions are shaded with the class colours, lighter than the points. line: optional
+    ``(w, b)`` of a neuron, whose line ``w . x + b = 0`` is drawn too. Returns the Figure.
     """
     X, y = _check_points(X, y)
     fig, ax = _fig_ax(ax, figsize=(4.8, 4.2))
@@ -371,6 +378,9 @@ def decision_boundary(predict_fn, X, y, ax=None, threshold=0.5, resolution=200, 
     scatter_classes(X, y, ax=ax, labels=labels)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    _few_ticks(ax)
+    if line is not None:
+        boundary_line(ax, *line)
     ax.set_title(title)
     ax.legend(loc="best", fontsize=9, framealpha=0.8, frameon=True)
     return fig
@@ -413,6 +423,7 @@ def candidate_lines(X, y, lines, ax=None, title="Candidate lines", labels=("clas
     (x0, x1), (y0, y1) = _limits(X, padding)
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    _few_ticks(ax)
     for k, (w, b, label) in enumerate(lines):
         boundary_line(ax, w, b, color=PALETTE[(k + 1) % len(PALETTE)], linestyle="--",
                       label=label)
@@ -426,7 +437,9 @@ def candidate_lines(X, y, lines, ax=None, title="Candidate lines", labels=("clas
 # ---------------------------------------------------------------------------------------
 def _series(history):
     """Normalise a History, a dict of lists or one list into {name: 1-D array}."""
-    if hasattr(history, "history") and isinstance(history.history, dict):
+    if callable(getattr(history, "as_dict", None)):           # nnlib.train.History
+        history = history.as_dict()
+    elif isinstance(getattr(history, "history", None), dict):  # Keras-style
         history = history.history
     if isinstance(history, dict):
         series = {k: np.asarray(v, dtype=float) for k, v in history.items() if len(v)}
@@ -441,10 +454,15 @@ def _series(history):
 @_styled
 def loss_curve(history, ax=None, keys=None, ylabel="loss", title="Loss during training",
                log=False, xlabel="epoch"):
-    """Plot per-epoch values: a ``History`` (its ``.history`` dict), a dict name -> list,
-    or one list. keys: which entries of the dict to draw (default all). Returns the Figure.
+    """Plot per-epoch values: an ``nnlib.History``, a dict name -> list, or one list.
+
+    keys: which series to draw. By default, the series whose name contains "loss" if there
+    are any (so a History's accuracy, on another scale, is left out), else all of them.
+    Returns the Figure.
     """
     series = _series(history)
+    if keys is None and any("loss" in k for k in series):
+        keys = [k for k in series if "loss" in k]
     if keys is not None:
         missing = [k for k in keys if k not in series]
         if missing:

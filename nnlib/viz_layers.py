@@ -122,7 +122,8 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
     neuron_labels : optional list, one list of strings (or None) per layer, written beside
         each neuron (left of the first layer, right of the others).
     layer_names : optional list of strings written under each layer.
-    max_neurons : wider layers show their first and last neurons around a "⋮".
+    max_neurons : a wider layer is drawn in max_neurons rows: its first and last neurons
+        around a "⋮".
     min_rows : draw at the scale of a layer this tall even if all layers are smaller
         (keeps an explorer's frames at one scale).
     Returns the Figure.
@@ -255,26 +256,36 @@ def _label_points(ax, H, labels):
 # What a first layer looks for
 # ---------------------------------------------------------------------------------------
 @_styled
-def weight_images(W, image_shape=(8, 8), ncols=8, title="What each hidden neuron looks for"):
-    """Show each column of a first-layer weight matrix W (D, H) as an image of
-    ``image_shape`` (D = height * width): blue pixels push the neuron up, vermillion
-    pixels push it down (chapter 3). Returns the Figure.
+def weight_images(W, image_shape=(8, 8), ncols=8, title="What each hidden neuron looks for",
+                  signed=True, each=True, names=None):
+    """Show each column of W (D, H) as an image of ``image_shape`` (D = height * width).
+
+    signed=True (weights): blue pixels push the neuron up, vermillion pixels push it down,
+    white is 0. signed=False (e.g. average images): dark is high. each=True scales every
+    image to its own largest value, so weak neurons stay visible. names: optional H
+    titles (default "neuron k"). Chapter 3. Returns the Figure.
     """
     W = np.asarray(W, dtype=float)
     if W.ndim != 2 or W.shape[0] != int(np.prod(image_shape)):
         raise ValueError(f"W: expected shape ({int(np.prod(image_shape))}, H) for images of "
                          f"{image_shape}, got shape {W.shape}")
     n = W.shape[1]
+    if names is not None and len(names) != n:
+        raise ValueError(f"names: expected {n} titles, got {len(names)}")
     nrows = int(np.ceil(n / ncols))
     fig, axes = subplots(nrows, ncols, figsize=(1.3 * ncols, 1.45 * nrows + 0.6))
     axes = np.atleast_1d(axes).ravel()
-    limit = np.abs(W).max() or 1.0
     for k, ax in enumerate(axes):
         ax.axis("off")
-        if k < n:
-            ax.imshow(W[:, k].reshape(image_shape), cmap="RdBu", vmin=-limit, vmax=limit,
-                      interpolation="nearest")
-            ax.set_title(f"neuron {k + 1}", fontsize=8, fontweight="normal")
+        if k >= n:
+            continue
+        column = W[:, k] if each else W
+        limit = np.abs(column).max() or 1.0
+        style = ({"cmap": "RdBu", "vmin": -limit, "vmax": limit} if signed
+                 else {"cmap": "gray_r", "vmin": 0, "vmax": limit})
+        ax.imshow(W[:, k].reshape(image_shape), interpolation="nearest", **style)
+        ax.set_title(names[k] if names is not None else f"neuron {k + 1}", fontsize=8,
+                     fontweight="normal")
     fig.suptitle(title, fontweight="bold")
     return fig
 

@@ -193,7 +193,7 @@ def unit_word_heatmap(mean_values, words=speech.WORDS, ax=None, title=None):
     ax.set_xticks(range(n_units))
     ax.set_yticks(range(len(words)), words)
     ax.tick_params(axis="x", labelsize=8)
-    ax.set_xlabel("hidden unit")
+    ax.set(xlabel="hidden unit", ylabel="word")
     ax.set_title(title or "Average value of each hidden unit, per word")
     fig.colorbar(image, ax=ax, label="average value", shrink=0.9)
     return fig

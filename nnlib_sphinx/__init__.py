@@ -14,7 +14,10 @@ Two halves, both needed (see CONTRIBUTING.md, "How to add an explorer"):
 """
 import hashlib
 import json
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -104,16 +107,18 @@ def _merge_info(app, env, docnames, other):
             env.nnlib_explorers[docname] = other.nnlib_explorers[docname]
 
 
-def _drop_unused_widget_manager(app, doctree):
+def _drop_unused_widget_manager(app, doctree, docname):
     """myst-nb loads require.js + the widget manager (3.6 MB) on every page of a notebook
-    with saved widget state; keep them only where a widget view is actually shown."""
-    env = app.env
-    data = getattr(env, "nb_metadata", {}).get(env.docname, {})
+    with saved widget state; keep them only where a widget view is actually shown.
+
+    Runs on doctree-resolved: only then has myst-nb picked one MIME type per output (before,
+    the doctree still holds the explorer's widget view next to its static twin).
+    """
+    data = getattr(app.env, "nb_metadata", {}).get(docname, {})
     js_files = data.get("js_files", {})
-    if not any(k.startswith("ipywidgets_") for k in js_files):
+    if not any(k.startswith("ipywidgets") for k in js_files):
         return
-    shows_widget = any(WIDGET_VIEW in node.astext() for node in doctree.findall(nodes.raw))
-    if not shows_widget:
+    if not any(WIDGET_VIEW in node.astext() for node in doctree.findall(nodes.raw)):
         for key in [k for k in js_files if k.startswith("ipywidgets")]:
             del js_files[key]
 
@@ -148,22 +153,40 @@ def _fingerprint(spec):
     return digest.hexdigest()
 
 
-def _write_frames(folder, spec):
-    """Render every frame of ``spec`` into ``folder`` unless its manifest is current."""
+def _render_frames(spec, folder, indices):
+    """Worker: write ``frame-<i>.png`` for the given grid positions; return how many."""
+    from nnlib.explorer import from_spec
+
+    explorer = from_spec(spec)
+    grid = explorer.grid()
+    for i in indices:
+        (Path(folder) / f"frame-{i}.png").write_bytes(explorer.render(grid[i]))
+    return len(indices)
+
+
+def _write_frames(folder, spec, jobs):
+    """Render every frame of ``spec`` into ``folder`` unless its manifest is current.
+
+    Frames are independent, so ``jobs`` processes share them (forked, where available).
+    """
     from nnlib.explorer import from_spec
 
     manifest = folder / "manifest.json"
     fingerprint = _fingerprint(spec)
     if manifest.is_file() and json.loads(manifest.read_text()).get("fingerprint") == fingerprint:
         return 0
-    explorer = from_spec(spec)
+    n_frames = len(from_spec(spec))
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    count = 0
-    for index, (params, png) in enumerate(explorer.frames()):
-        (folder / f"frame-{index}.png").write_bytes(png)
-        count += 1
+    jobs = max(1, min(jobs, n_frames))
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        count = _render_frames(spec, folder, range(n_frames))
+    else:
+        chunks = [range(k, n_frames, jobs) for k in range(jobs)]
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        with pool:
+            count = sum(pool.map(_render_frames, [spec] * jobs, [folder] * jobs, chunks))
     manifest.write_text(json.dumps({"fingerprint": fingerprint, "frames": count,
                                     "spec": spec}, indent=1))
     return count
@@ -177,7 +200,7 @@ def _collect_pages(app):
         specs.update(page)
     for spec_id, spec in sorted(specs.items()):
         try:
-            written = _write_frames(root / spec_id, spec)
+            written = _write_frames(root / spec_id, spec, app.config.nnlib_explorer_jobs)
         except Exception as error:  # noqa: BLE001 - reported as a build warning
             logger.warning(f"nnlib explorer {spec.get('function')}: frames failed: {error}",
                            type="nnlib", subtype="explorer")
@@ -211,9 +234,10 @@ def setup(app):
     app.connect("env-before-read-docs", _init_env)
     app.connect("env-purge-doc", _purge_doc)
     app.connect("env-merge-info", _merge_info)
-    app.connect("doctree-read", _drop_unused_widget_manager)
+    app.connect("doctree-resolved", _drop_unused_widget_manager)
     app.connect("html-collect-pages", _collect_pages)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_css_file("nnlib-explorer.css")
+    app.add_config_value("nnlib_explorer_jobs", os.cpu_count() or 1, "env", [int])
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

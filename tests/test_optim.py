@@ -140,6 +140,27 @@ def test_step_skips_params_without_grad_and_zero_grad_clears(make):
     assert a.grad is None and b.grad is None
 
 
+def test_adam_counts_steps_per_parameter():
+    # b gets its first gradient at the second step: its bias correction uses t = 1, so
+    # (constant-gradient case) it moves by exactly lr, like a fresh parameter.
+    a, b = Param([1.0]), Param([1.0])
+    opt = Adam([a, b], lr=0.1)
+    a.grad = np.array([0.5])
+    opt.step()
+    b.grad = np.array([0.5])
+    opt.step()
+    np.testing.assert_allclose(b.data, [0.9], rtol=1e-7)
+
+
+def test_weight_decay_can_be_switched_on_later():
+    p = Param([1.0])
+    opt = Adam([p], lr=0.1)
+    opt.weight_decay = 0.5
+    _, w2 = run(opt, p, [[0.5], [0.5]])  # same numbers as the weight-decay test above
+    expected = 0.9 - 0.1 * (0.185 / 0.19) / math.sqrt(0.0019015 / 0.001999)
+    np.testing.assert_allclose(w2, [expected], rtol=1e-7)
+
+
 def test_a_parameter_listed_twice_is_updated_once():
     p = Param([1.0])
     opt = SGD([p, p], lr=0.1)

@@ -116,11 +116,12 @@ def test_say_accepts_names_in_any_case_and_labels():
 
 
 def test_two_thousand_utterances_and_features_are_fast():
-    start = time.perf_counter()
+    # CPU time of this process, so that other jobs sharing the machine do not count
+    start = time.process_time()
     waveforms, _, _ = toy_speech(2000, np.random.default_rng(0))
     features = speech_features(waveforms)
     assert features.shape == (2000, 128)
-    assert time.perf_counter() - start < 5.0
+    assert time.process_time() - start < 5.0
 
 
 # ------------------------------------------------------------------ speech_features

@@ -173,6 +173,15 @@ def test_decision_boundary_colours_the_correct_side():
     assert not np.allclose(left, right)
 
 
+def test_decision_boundary_draws_the_neuron_line():
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    fig = viz.decision_boundary(lambda P: P.sum(axis=1), X, [0, 1], threshold=1.0,
+                                line=((1.0, 1.0), -1.0))
+    line, = fig.axes[0].lines
+    points = np.column_stack([line.get_xdata(), line.get_ydata()])
+    np.testing.assert_allclose(points.sum(axis=1), 1.0)
+
+
 def test_decision_boundary_accepts_tensor_like_column_scores():
     class Out:
         def __init__(self, data):
@@ -235,9 +244,15 @@ def test_candidate_lines_draws_each_line_and_labelled_points():
 
 # ---------------------------------------------------------------------------------- curves
 def test_loss_curve_accepts_dict_list_and_history():
-    class History:
+    class KerasStyle:
         history = {"loss": [3.0, 2.0, 1.0], "val_loss": [3.5, 2.5, 2.0], "empty": []}
-    for history, n_lines in ((History(), 2), ({"a": [1, 0], "b": [2, 1]}, 2), ([1.0, 0.5], 1)):
+
+    class NnlibStyle:
+        def as_dict(self):
+            return {"loss": [3.0, 2.0], "accuracy": [0.5, 0.9], "val_loss": [3.1, 2.2]}
+    cases = ((KerasStyle(), 2), (NnlibStyle(), 2), ({"a": [1, 0], "b": [2, 1]}, 2),
+             ([1.0, 0.5], 1))
+    for history, n_lines in cases:
         fig = viz.loss_curve(history)
         ax = fig.axes[0]
         assert len(ax.lines) == n_lines
@@ -245,6 +260,20 @@ def test_loss_curve_accepts_dict_list_and_history():
     line = viz.loss_curve([1.0, 0.5, 0.25]).axes[0].lines[0]
     assert list(line.get_xdata()) == [1, 2, 3]
     assert list(line.get_ydata()) == [1.0, 0.5, 0.25]
+
+
+def test_loss_curve_leaves_accuracy_out_by_default():
+    fig = viz.loss_curve({"loss": [1, 0.5], "accuracy": [0.2, 0.8]})
+    assert [l.get_label() for l in fig.axes[0].lines] == ["loss"]
+
+
+def test_loss_curve_draws_a_real_history():
+    from nnlib.train import History
+    history = History()
+    history.append({"loss": 1.0, "accuracy": 0.5})
+    history.append({"loss": 0.5, "accuracy": 0.75})
+    line, = viz.loss_curve(history).axes[0].lines
+    assert list(line.get_ydata()) == [1.0, 0.5]
 
 
 def test_loss_curve_keys_select_series():

@@ -144,3 +144,16 @@ def test_misclassified_grid_validates():
         vt.misclassified_grid(np.zeros((3, 10)), [0, 1, 2], [0, 1, 2])
     with pytest.raises(ValueError, match="expected the same number of samples"):
         vt.misclassified_grid(np.zeros((3, 64)), [0, 1], [0, 1, 2])
+
+
+def test_backprop_explorer_is_publishable():
+    explorer_mod = pytest.importorskip("nnlib.explorer")
+    stepper = vt.example_stepper()
+    explorer = explorer_mod.explore(
+        vt.backprop_explorer,
+        explorer_mod.Slider("step", 0, len(stepper.steps), 1, 0),
+        explorer_mod.Dropdown("example", list(vt.EXAMPLE_INPUTS), "x = (1, 0), y = 1"))
+    assert len(explorer) == 18 * len(vt.EXAMPLE_INPUTS) <= explorer_mod.MAX_FRAMES
+    assert explorer.spec()["function"] == "nnlib.viz_training:backprop_explorer"
+    png = explorer.render({"step": 17, "example": "x = (1, 1), y = 0"})
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"

@@ -148,3 +148,14 @@ def test_static_explorer_slider_works_from_the_keyboard(page, book_url, docname)
     assert frame_state(explorer)["src"] != before
     assert slider.get_attribute("aria-valuetext") == spec["controls"][k]["labels"][moved]
     wait_loaded(explorer)
+
+
+def test_saved_widgets_render_from_local_files(page, book_url):
+    """Pages with saved ipywidgets (not explorers) show them with the vendored manager."""
+    marker = '<script type="application/vnd.jupyter.widget-view+json">'
+    for docname in pages_containing(marker):
+        views = (HTML / f"{docname}.html").read_text(encoding="utf-8").count(marker)
+        open_page(page, book_url + f"{docname}.html")
+        page.wait_for_function(f"document.querySelectorAll('.jupyter-widgets.widget-container,"
+                               f" .jupyter-widgets.widget-inline-hbox').length >= {views}")
+        assert page.log.errors == [] and page.log.outside == [], docname

@@ -1,0 +1,23 @@
+// Loaded between require.js and the ipywidgets manager on pages that show saved widgets
+// (see nb_ipywidgets_js in _config.yml).
+(function () {
+  // 1. The manager loads its own files (fonts) relative to its AMD module's URL: point that
+  //    at the vendored copy next to require.js, never at a CDN.
+  var here = document.currentScript.src;
+  require.config({
+    paths: {"@jupyter-widgets/html-manager/dist": new URL("../_vendor/html-manager", here).href}
+  });
+  // 2. ipywidgets typesets widget labels with MathJax 2's MathJax.Hub.Queue; the book runs
+  //    MathJax 3, which has no Hub. Translate the one call it makes.
+  document.addEventListener("DOMContentLoaded", function () {
+    var mj = window.MathJax;
+    if (!mj || mj.Hub) { return; }
+    mj.Hub = {
+      Queue: function (job) {
+        var element = job[2];
+        var ready = mj.startup && mj.startup.promise ? mj.startup.promise : Promise.resolve();
+        ready.then(function () { return mj.typesetPromise ? mj.typesetPromise([element]) : null; });
+      }
+    };
+  });
+})();

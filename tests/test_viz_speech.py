@@ -1,0 +1,130 @@
+"""Tests of nnlib.viz_speech: the chapter 9 figures and the speech explorer."""
+import itertools
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from nnlib import speech, viz_speech
+from nnlib.explorer import MAX_FRAMES, render_png
+
+
+@pytest.fixture(scope="module")
+def data():
+    waveforms, labels, words = speech.toy_speech(24, np.random.default_rng(0))
+    return waveforms, labels, speech.speech_features(waveforms)
+
+
+def titled(fig):
+    """Every panel has a title; every row of panels has a y label, every column an x label."""
+    assert isinstance(fig, Figure)
+    panels = [ax for ax in fig.axes if ax.get_label() != "<colorbar>"]
+    for ax in panels:
+        assert ax.get_title() or ax.get_title(loc="left"), "untitled panel"
+    assert any(ax.get_ylabel() for ax in panels), "no y label"
+    assert any(ax.get_xlabel() or ax.get_xticklabels() for ax in panels), "no x label"
+    return fig
+
+
+def test_waveform_pair(data):
+    waveforms, labels, _ = data
+    fig = titled(viz_speech.waveform_pair(waveforms[0], waveforms[1], "Reindeer"))
+    lines = [ax.lines[0].get_ydata() for ax in fig.axes]
+    np.testing.assert_array_equal(lines[0], waveforms[0])
+    np.testing.assert_array_equal(lines[1], waveforms[1])
+    with pytest.raises(ValueError, match="second"):
+        viz_speech.waveform_pair(waveforms[0], waveforms[:2], "Reindeer")
+
+
+def test_chunk_slicing_writes_each_zoomed_chunk_frequency(data):
+    waveforms, _, features = data
+    fig = titled(viz_speech.chunk_slicing(waveforms[0], features[0], zoom=(40, 44)))
+    texts = [t.get_text() for t in fig.axes[1].texts]
+    assert texts == [f"#{k}\n{features[0, k]:.3f}" for k in range(40, 44)]
+    with pytest.raises(ValueError, match="zoom"):
+        viz_speech.chunk_slicing(waveforms[0], features[0], zoom=(120, 130))
+    with pytest.raises(ValueError, match="features"):
+        viz_speech.chunk_slicing(waveforms[0], features[:2])
+
+
+def test_features_by_word_draws_per_word_utterances(data):
+    _, labels, features = data
+    fig = titled(viz_speech.features_by_word(features, labels, per_word=2))
+    assert [len(ax.lines) for ax in fig.axes] == [2, 2, 2, 2]
+    assert "RAIN + DEER" in fig.axes[0].get_title(loc="left")
+    with pytest.raises(ValueError, match="features"):
+        viz_speech.features_by_word(features[:5], labels)
+
+
+def test_probability_bars_heights_and_labels():
+    probs = np.array([0.96, 0.02, 0.019, 0.001])
+    fig = titled(viz_speech.probability_bars(probs, true_word="Reindeer"))
+    ax = fig.axes[0]
+    np.testing.assert_allclose([p.get_height() for p in ax.patches], probs * 100)
+    assert [t.get_text() for t in ax.texts] == ["96.0 %", "2.0 %", "1.9 %", "0.1 %"]
+    with pytest.raises(ValueError, match="probs"):
+        viz_speech.probability_bars(np.ones(3) / 3)
+
+
+def test_hidden_bars_reports_the_sum():
+    values = np.array([0.0, 2.5, 1.0, 0.0])
+    fig = titled(viz_speech.hidden_bars(values))
+    assert "3.50" in fig.axes[0].get_title()
+    with pytest.raises(ValueError, match="values"):
+        viz_speech.hidden_bars(np.ones((2, 2)))
+
+
+def test_unit_word_heatmap():
+    fig = titled(viz_speech.unit_word_heatmap(np.arange(24.0).reshape(4, 6) / 10))
+    assert len(fig.axes[0].texts) == 24
+    with pytest.raises(ValueError, match="mean_values"):
+        viz_speech.unit_word_heatmap(np.ones((3, 6)))
+
+
+def test_explorer_grid_is_small_enough_and_importable():
+    explorer = viz_speech.explorer()
+    assert len(explorer) <= MAX_FRAMES
+    assert explorer.spec()["function"] == "nnlib.viz_speech:speech_explorer"
+
+
+def test_explorer_utterance_depends_only_on_its_arguments():
+    a = viz_speech.explorer_utterance("Adding", 2, 0.1)
+    b = viz_speech.explorer_utterance("Adding", 2, 0.1)
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, viz_speech.explorer_utterance("Adding", 3, 0.1))
+    # more noise: the same speaker, more hiss
+    clean = viz_speech.explorer_utterance("Adding", 2, 0.0)
+    assert np.std(a - clean) == pytest.approx(0.1, rel=0.05)
+
+
+def _extremes():
+    controls = viz_speech.speech_explorer_controls()
+    ends = [c.values() if len(c.values()) <= 4 else [c.values()[0], c.values()[-1]]
+            for c in controls]
+    ends = [v if c.name == "word" else [v[0], v[-1]] for c, v in zip(controls, ends)]
+    return [dict(zip([c.name for c in controls], combo)) for combo in itertools.product(*ends)]
+
+
+@pytest.mark.parametrize("params", _extremes(), ids=lambda p: "-".join(map(str, p.values())))
+def test_explorer_renders_every_extreme_without_warnings(params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = viz_speech.speech_explorer(**params)
+        png = render_png(fig)
+    assert png[:4] == b"\x89PNG"
+    wave_ax, feat_ax, bar_ax = fig.axes
+    assert params["word"] in wave_ax.get_title()
+    heights = np.array([p.get_height() for p in bar_ax.patches])
+    assert heights.sum() == pytest.approx(100.0)
+    assert bar_ax.get_title() == f"Answer: {speech.WORDS[int(np.argmax(heights))]}"
+
+
+def test_explorer_is_a_pure_function_and_mostly_right_on_clean_speech():
+    first = render_png(viz_speech.speech_explorer("Raining", 1, 0.15))
+    again = render_png(viz_speech.speech_explorer("Raining", 1, 0.15))
+    assert first == again
+    model = speech.trained_recogniser()
+    waves = [viz_speech.explorer_utterance(w, u, 0.0) for w in speech.WORDS for u in range(4)]
+    probs = speech.word_probabilities(model, speech.speech_features(np.stack(waves)))
+    assert (probs.argmax(axis=1) == np.repeat(np.arange(4), 4)).sum() >= 12
