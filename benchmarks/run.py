@@ -311,7 +311,8 @@ def torch_available():
 def blas_description():
     from threadpoolctl import threadpool_info
 
-    libs = [f"{i['internal_api']} {i.get('version') or '?'} ({i['num_threads']} threads)"
+    libs = [f"{i['internal_api']} {i.get('version') or '?'} ({i['num_threads']} thread"
+            f"{'' if i['num_threads'] == 1 else 's'})"
             for i in threadpool_info() if i["user_api"] == "blas"]
     return ", ".join(libs) or "unknown"
 

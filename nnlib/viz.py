@@ -264,19 +264,24 @@ def activation_plot(name, ax=None, x=None, derivative=True, marks=None, title=No
     return fig
 
 
+#: Colours of :func:`output_plane`: cividis in 10 bands, which read as contour levels and
+#: keep the PNG files of the explorers' hundreds of frames small.
+_BANDED = matplotlib.colormaps["cividis"].resampled(10)
+
+
 @_styled
 def output_plane(fn, ax=None, xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), vmin=0.0, vmax=1.0,
-                 resolution=81, label="output", title="Output over the input plane"):
+                 resolution=161, label="output", title="Output over the input plane"):
     """Shade the plane by ``fn(points)`` (points: (M, 2) -> M values) with a colour bar.
 
-    Colours run from ``vmin`` to ``vmax`` (values outside are clipped and the bar shows an
-    arrow). Returns the Figure.
+    Colours run from ``vmin`` to ``vmax`` in ten bands (values outside are clipped and the
+    bar shows an arrow). Returns the Figure.
     """
     fig, ax = _fig_ax(ax, figsize=(4.8, 4.0))
     gx, gy = np.meshgrid(np.linspace(*xlim, resolution), np.linspace(*ylim, resolution))
     values = _as_array(fn(np.column_stack([gx.ravel(), gy.ravel()]))).reshape(gx.shape)
     image = ax.imshow(values, origin="lower", extent=(*xlim, *ylim), aspect="auto",
-                      vmin=vmin, vmax=vmax, cmap="cividis", interpolation="nearest")
+                      vmin=vmin, vmax=vmax, cmap=_BANDED, interpolation="nearest")
     low, high = values.min() < vmin - 1e-12, values.max() > vmax + 1e-12
     extend = {(False, False): "neither", (True, False): "min", (False, True): "max",
               (True, True): "both"}[(bool(low), bool(high))]
@@ -456,13 +461,11 @@ def loss_curve(history, ax=None, keys=None, ylabel="loss", title="Loss during tr
                log=False, xlabel="epoch"):
     """Plot per-epoch values: an ``nnlib.History``, a dict name -> list, or one list.
 
-    keys: which series to draw. By default, the series whose name contains "loss" if there
-    are any (so a History's accuracy, on another scale, is left out), else all of them.
-    Returns the Figure.
+    keys: which series to draw (default: every non-empty one; pass e.g.
+    ``keys=["loss", "val_loss"]`` to leave accuracy, on another scale, out). Returns the
+    Figure.
     """
     series = _series(history)
-    if keys is None and any("loss" in k for k in series):
-        keys = [k for k in series if "loss" in k]
     if keys is not None:
         missing = [k for k in keys if k not in series]
         if missing:

@@ -250,7 +250,7 @@ def test_loss_curve_accepts_dict_list_and_history():
     class NnlibStyle:
         def as_dict(self):
             return {"loss": [3.0, 2.0], "accuracy": [0.5, 0.9], "val_loss": [3.1, 2.2]}
-    cases = ((KerasStyle(), 2), (NnlibStyle(), 2), ({"a": [1, 0], "b": [2, 1]}, 2),
+    cases = ((KerasStyle(), 2), (NnlibStyle(), 3), ({"a": [1, 0], "b": [2, 1]}, 2),
              ([1.0, 0.5], 1))
     for history, n_lines in cases:
         fig = viz.loss_curve(history)
@@ -262,18 +262,16 @@ def test_loss_curve_accepts_dict_list_and_history():
     assert list(line.get_ydata()) == [1.0, 0.5, 0.25]
 
 
-def test_loss_curve_leaves_accuracy_out_by_default():
-    fig = viz.loss_curve({"loss": [1, 0.5], "accuracy": [0.2, 0.8]})
-    assert [l.get_label() for l in fig.axes[0].lines] == ["loss"]
-
-
 def test_loss_curve_draws_a_real_history():
     from nnlib.train import History
     history = History()
     history.append({"loss": 1.0, "accuracy": 0.5})
     history.append({"loss": 0.5, "accuracy": 0.75})
-    line, = viz.loss_curve(history).axes[0].lines
-    assert list(line.get_ydata()) == [1.0, 0.5]
+    loss, accuracy = viz.loss_curve(history).axes[0].lines
+    assert list(loss.get_ydata()) == [1.0, 0.5]
+    assert list(accuracy.get_ydata()) == [0.5, 0.75]
+    line, = viz.loss_curve(history, keys=["loss"]).axes[0].lines
+    assert line.get_label() == "loss"
 
 
 def test_loss_curve_keys_select_series():

@@ -2,46 +2,17 @@
 Playwright, every request outside 127.0.0.1 blocked and recorded, screenshots of failures.
 
 Run after the book is built: ``python -m pytest tests/browser`` (``make test`` does both).
-Environment: NNLIB_BOOK_SOURCE (folder holding _toc.yml, default: the repository),
-NNLIB_BOOK_HTML (default: <source>/_build/html), CHROMIUM (default: /usr/bin/chromium).
+Settings (environment variables) are in browser_support.py.
 """
 import http.server
-import os
 import threading
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-SOURCE = Path(os.environ.get("NNLIB_BOOK_SOURCE", REPO))
-HTML = Path(os.environ.get("NNLIB_BOOK_HTML", SOURCE / "_build" / "html"))
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def toc_pages(source=SOURCE):
-    """Document names of the book in reading order, from _toc.yml (jb-book format)."""
-    toc = yaml.safe_load((source / "_toc.yml").read_text())
-    pages = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                pages.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
-    return [str(Path(p).with_suffix("")) for p in pages]
+from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, HTML
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -81,12 +52,13 @@ class PageLog:
     """What a page did wrong: console errors, uncaught exceptions, outside requests."""
 
     def __init__(self):
-        self.errors, self.outside = [], []
+        self.errors, self.outside, self.local = [], [], []
 
     def attach(self, context, page):
         def route(route):
             host = urlsplit(route.request.url).hostname
             if host == "127.0.0.1":
+                self.local.append(route.request.url)
                 route.continue_()
             else:
                 self.outside.append(route.request.url)

@@ -1,17 +1,22 @@
 """The published book in a real browser: offline, error-free, searchable, math typeset,
 every static explorer answering its controls, previous/next walking the whole book."""
+import gzip
 import json
 import math
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import HTML, toc_pages
+from browser_support import ARTIFACTS, HTML, toc_pages
 
 PAGES = toc_pages()
+MAX_PAGE_BYTES = 3_000_000
 
 
 def pages_containing(marker):
-    return [p for p in PAGES if marker in (HTML / f"{p}.html").read_text(encoding="utf-8")]
+    """Pages of the toc whose built HTML contains ``marker`` (missing pages fail elsewhere)."""
+    built = [p for p in PAGES if (HTML / f"{p}.html").is_file()]
+    return [p for p in built if marker in (HTML / f"{p}.html").read_text(encoding="utf-8")]
 
 
 def open_page(page, url):
@@ -19,14 +24,41 @@ def open_page(page, url):
     return page
 
 
+def page_weight(urls):
+    """(raw, gzipped) bytes of the distinct book files a page loaded.
+
+    gzipped: what a static host that compresses text (GitHub Pages, nginx) sends.
+    """
+    raw = packed = 0
+    for path in {unquote(urlsplit(u).path) for u in urls}:
+        file = HTML / path.lstrip("/")
+        file = file / "index.html" if file.is_dir() else file
+        if file.is_file():
+            data = file.read_bytes()
+            raw += len(data)
+            packed += min(len(data), len(gzip.compress(data, 6)))
+    return raw, packed
+
+
+@pytest.fixture(scope="module")
+def weights():
+    table = {}
+    yield table
+    ARTIFACTS.mkdir(exist_ok=True)
+    lines = [f"{name}\t{raw}\t{packed}" for name, (raw, packed) in sorted(table.items())]
+    (ARTIFACTS / "page-weights.tsv").write_text("page\tbytes\tgzipped\n" + "\n".join(lines))
+
+
 @pytest.mark.parametrize("docname", PAGES)
-def test_page_loads_offline_without_errors(page, book_url, docname):
+def test_page_loads_offline_without_errors(page, book_url, docname, weights):
     assert (HTML / f"{docname}.html").is_file(), f"{docname} is in _toc.yml but was not built"
     open_page(page, book_url + f"{docname}.html")
     page.wait_for_timeout(300)  # late errors (MathJax, the widget manager) surface here
     assert page.log.outside == [], "requests left the machine"
     assert page.log.errors == []
     assert page.title()
+    weights[docname] = raw, packed = page_weight(page.log.local)
+    assert packed < MAX_PAGE_BYTES, f"{docname} weighs {packed} bytes gzipped ({raw} raw)"
 
 
 def test_math_is_typeset(page, book_url):

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from conftest import REPO
+from browser_support import REPO
 
 NOTEBOOK = Path(os.environ.get("NNLIB_LAB_NOTEBOOK", REPO / "notebooks" / "02_neurons.ipynb"))
-EXPLORER_IMG = ".jp-OutputArea-output .widget-vbox .jupyter-widgets img"
+# the explorer's outer VBox: its sliders and its Output widget's image
+EXPLORER = ".jp-OutputArea-output .widget-vbox:has(.noUi-handle):has(img)"
 
 
 def free_port():
@@ -85,9 +86,9 @@ def test_live_explorer_redraws_when_its_slider_moves(page, lab):
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
 
-    image = page.locator(EXPLORER_IMG).first
-    image.wait_for(timeout=120_000)
-    explorer = page.locator(".jp-OutputArea-output .widget-vbox", has=image).first
+    explorer = page.locator(EXPLORER).first
+    explorer.wait_for(timeout=120_000)
+    image = explorer.locator("img").first
     before = image.get_attribute("src")
     assert before.startswith("data:image/png")
 
