@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help venv book test unit nbval build-book browser lab serve execute bench clean
+.PHONY: help venv assets chromium book test unit nbval build-book browser lab serve execute bench clean
 
 help:
 	@echo "make book     build the HTML book (creates .venv if missing)"
@@ -27,21 +27,36 @@ $(STAMP): requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-book: $(STAMP)
+# Offline book: pinned require.js, the ipywidgets HTML manager and MathJax 3 from the npm registry
+assets: $(STAMP)
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found (Debian: apt-get install -y npm)"; exit 1; }
+	$(BIN)/python scripts/fetch_assets.py
+
+# Browser tests drive Debian's chromium (never a browser downloaded by a test tool)
+chromium:
+	@test -x /usr/bin/chromium || { echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+book: $(STAMP) assets
 	$(BIN)/jupyter-book build --all .
 	@echo
 	@echo "The book is built. Open _build/html/index.html in a browser, or run 'make serve'."
 
-build-book: $(STAMP)
+build-book: $(STAMP) assets
 	$(BIN)/jupyter-book build --all -W -n --keep-going .
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q --ignore=tests/browser -p no:cacheprovider
 
 nbval: $(STAMP)
-	$(BIN)/python -m pytest --nbval notebooks --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q
+	$(BIN)/python -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q
 
-test: unit nbval build-book
+browser: $(STAMP) chromium
+	@test -f _build/html/index.html || $(MAKE) build-book
+	$(BIN)/python -m pytest tests/browser -q -p no:cacheprovider
+
+test: unit nbval build-book browser
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=$(HOST) notebooks
@@ -58,4 +73,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache test-artifacts

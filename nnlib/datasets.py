@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .speech import WORDS, speech_features, toy_speech  # the four-word speech set (chapter 9)
+
 __all__ = [
     "xor", "travel_insurance", "travel_insurance_customers", "TravelInsuranceNeuron",
     "bank_churn", "BANK_CHURN_FEATURES", "spirals", "digits", "Digits",
-    "train_test_split", "standardize",
+    "train_test_split", "standardize", "toy_speech", "speech_features", "WORDS",
 ]
 
 DEFAULT_SEED = 0

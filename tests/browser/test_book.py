@@ -57,6 +57,10 @@ def test_page_loads_offline_without_errors(page, book_url, docname, weights):
     assert page.log.outside == [], "requests left the machine"
     assert page.log.errors == []
     assert page.title()
+    no_alt = page.evaluate("""() => [...document.querySelectorAll('main img')]
+        .filter(img => !img.alt.trim() || /\\.(png|jpe?g|svg)$/.test(img.alt))
+        .map(img => img.getAttribute('src'))""")
+    assert no_alt == [], "figures without alt text"
     weights[docname] = raw, packed = page_weight(page.log.local)
     assert packed < MAX_PAGE_BYTES, f"{docname} weighs {packed} bytes gzipped ({raw} raw)"
 
