@@ -290,6 +290,8 @@ class LivePlot:
 
     One matplotlib Figure (not managed by pyplot, so it is never shown twice or leaked) is
     rendered to PNG and shown with a display id; later epochs update that output in place.
+    The output is an HTML image with alt text describing the curve (see
+    :class:`_LossCurveImage`), so the stored output stays accessible in the built book.
     """
 
     def __init__(self, enabled=True):
@@ -305,7 +307,7 @@ class LivePlot:
             from matplotlib.figure import Figure
             self._figure = Figure(figsize=(6, 3.2))
         self._draw(history)
-        image = self._png()
+        image = _LossCurveImage(self._png(), _loss_curve_alt_text(history))
         if self._handle is None:
             self._handle = display(image, display_id=True)
         else:
@@ -314,11 +316,9 @@ class LivePlot:
     def _png(self):
         import io
 
-        from IPython.display import Image
-
         buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="png", dpi=100)
-        return Image(data=buffer.getvalue(), format="png")
+        self._figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
 
     def _draw(self, history):
         fig = self._figure
@@ -338,6 +338,34 @@ class LivePlot:
 
     def close(self):
         self._figure = None
+
+
+class _LossCurveImage:
+    """PNG bytes (``data``) shown as an HTML ``<img>`` with alt text.
+
+    Not an ``image/png`` output: a Jupyter Book page turns those into image files whose alt
+    text is their file name, while an HTML image keeps its ``alt`` for screen readers.
+    """
+
+    def __init__(self, data, alt):
+        self.data, self.alt = data, alt
+
+    def _repr_html_(self):
+        from .viz import EmbeddedFigure
+        return EmbeddedFigure(self.data, self.alt)._repr_html_()
+
+    def __repr__(self):
+        return f"<{self.alt}>"
+
+
+def _loss_curve_alt_text(history):
+    """``'Loss curve over 20 epochs: training loss from 0.61 to 0.32, validation ...'``."""
+    n = len(history.loss)
+    text = f"Loss curve over {n} epoch{'s' if n != 1 else ''}: "
+    parts = [f"{name} loss from {values[0]:.3g} to {values[-1]:.3g}"
+             for name, values in (("training", history.loss), ("validation", history.val_loss))
+             if values]
+    return text + ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- argument checks

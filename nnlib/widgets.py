@@ -6,12 +6,18 @@ function to :func:`nnlib.explorer.explore` with the controls to show. ``explore`
 live ipywidgets in JupyterLab and a precomputed static twin in the published book, so the
 controls' grids are kept small: every combination becomes one frame of the static twin.
 """
+import functools
+from dataclasses import dataclass
+
+import matplotlib
 import numpy as np
 
 from . import viz
 
 __all__ = ["NEURON_ACTIVATIONS", "NEURON_RANGES", "neuron_figure", "neuron_controls",
-           "neuron_explorer"]
+           "neuron_explorer", "LEARNING_RATES", "LEARNING_MAX_STEPS", "LearningRun",
+           "learning_problem", "learning_run", "learning_figure", "learning_controls",
+           "learning_explorer"]
 
 #: Activations offered by the neuron explorer (chapter 2).
 NEURON_ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")
@@ -93,3 +99,161 @@ def neuron_explorer():
     from .explorer import explore
     return explore(neuron_figure, *neuron_controls(),
                    title="One neuron: output = activation(w1·x1 + w2·x2 + b)")
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 1: the recipe of learning from examples
+# ---------------------------------------------------------------------------------------
+#: Learning rates offered by the learning explorer (chapter 1): too small, the lab's, large.
+LEARNING_RATES = (0.01, 0.1, 1.0)
+
+#: Longest training run the learning explorer shows.
+LEARNING_MAX_STEPS = 50
+
+#: Seed of the chapter 1 lab: its 100 points and its neuron's starting weights.
+LEARNING_SEED = 0
+
+
+def learning_problem(seed=LEARNING_SEED):
+    """Chapter 1's toy problem and untrained neuron, drawn exactly as the lab draws them.
+
+    Returns ``(X, y, model)``: X (100, 2) points in two overlapping clouds, y (100,) labels
+    0/1 ("not spam"/"spam"), and ``Sequential(Linear(2, 1), Sigmoid())`` with random
+    starting weights from the same generator, so seed 0 gives the lab's neuron.
+    """
+    from .nn import Linear, Sequential, Sigmoid
+
+    rng = np.random.default_rng(seed)
+    n = 100
+    X = np.vstack([rng.normal([1.0, 3.0], 0.7, size=(n // 2, 2)),    # label 0
+                   rng.normal([3.0, 1.0], 0.7, size=(n // 2, 2))])   # label 1
+    y = np.repeat([0, 1], n // 2)
+    return X, y, Sequential(Linear(2, 1, rng=rng), Sigmoid())
+
+
+@dataclass(frozen=True)
+class LearningRun:
+    """One training run of the chapter 1 neuron; row k of every array is *after k steps*.
+
+    weights (steps + 1, 2), biases (steps + 1,), losses (steps + 1,) (binary
+    cross-entropy on all 100 points), accuracies (steps + 1,) (fraction right).
+    """
+
+    lr: float
+    weights: np.ndarray
+    biases: np.ndarray
+    losses: np.ndarray
+    accuracies: np.ndarray
+
+
+def learning_run(lr, steps=LEARNING_MAX_STEPS):
+    """Train the lab's neuron for ``steps`` steps of gradient descent at learning rate ``lr``.
+
+    The recipe of chapter 1 on all 100 points at once: predict, measure the binary
+    cross-entropy, ``backward()``, ``SGD.step()``. Cached, so the explorer's frames for one
+    learning rate share one run. Returns a :class:`LearningRun` of read-only arrays.
+    """
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not 0 < lr < np.inf:
+        raise ValueError(f"lr: expected a positive number, got {lr!r}")
+    _check_steps(steps, limit=10_000)
+    return _train(float(lr), int(steps))
+
+
+@functools.lru_cache(maxsize=8)
+def _train(lr, steps):
+    """:func:`learning_run` without the argument checks, cached on ``(lr, steps)``."""
+    from .losses import binary_cross_entropy
+    from .optim import SGD
+
+    X, y, model = learning_problem()
+    optimizer = SGD(model.parameters(), lr=lr)
+    linear = model[0]
+    rows = []
+    for step in range(steps + 1):
+        probs = model(X)                                          # 1. predict
+        loss = binary_cross_entropy(probs, y.reshape(-1, 1))      # 2. measure the error
+        right = np.mean((probs.data.reshape(-1) > 0.5) == y)
+        rows.append((linear.weight.data.reshape(-1).copy(), linear.bias.data.item(),
+                     float(loss.data), right))
+        if step < steps:
+            optimizer.zero_grad()
+            loss.backward()                                       # 3. work out the nudges
+            optimizer.step()                                      # 4. nudge
+    weights, biases, losses, accuracies = (np.array(column, dtype=float)
+                                           for column in zip(*rows))
+    for array in (weights, biases, losses, accuracies):
+        array.flags.writeable = False
+    return LearningRun(float(lr), weights, biases, losses, accuracies)
+
+
+def _check_steps(steps, limit):
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) \
+            or not 0 <= steps <= limit:
+        raise ValueError(f"steps: expected a whole number from 0 to {limit}, got {steps!r}")
+
+
+#: Loss axis of the explorer, fixed so frames of different learning rates compare.
+_LOSS_LIMIT = 1.5
+
+
+def learning_figure(steps, lr=0.1):
+    """Draw chapter 1's neuron after ``steps`` training steps at learning rate ``lr``.
+
+    Left: the 100 points, the plane shaded by the neuron's answer and its dividing line
+    ``w . x + b = 0``. Right: the loss after every step so far, with the current step
+    marked; both axes are fixed so frames compare. ``steps``: 0 to
+    :data:`LEARNING_MAX_STEPS`. Returns a matplotlib Figure.
+    """
+    _check_steps(steps, limit=LEARNING_MAX_STEPS)
+    run = learning_run(lr)
+    X, y, _ = learning_problem()
+    w, b = run.weights[steps], run.biases[steps]
+
+    def answer(points):
+        return 1.0 / (1.0 + np.exp(-(points @ w + b)))
+
+    # A fixed layout: automatic layout would double the time of each frame.
+    fig, (left, right) = viz.subplots(1, 2, figsize=(9.6, 4.0), layout=None,
+                                      gridspec_kw={"wspace": 0.3})
+    fig.subplots_adjust(left=0.065, right=0.985, bottom=0.13, top=0.91)
+    title = "Before training" if steps == 0 else f"After {steps} steps"
+    viz.decision_boundary(answer, X, y, ax=left, resolution=120, line=(w, b),
+                          labels=("not spam (0)", "spam (1)"),
+                          title=f"{title}: {run.accuracies[steps]:.0%} right")
+    with matplotlib.rc_context(viz.STYLE):
+        _loss_so_far(right, run, steps)
+    return fig
+
+
+def _loss_so_far(ax, run, steps):
+    """The loss curve of ``run`` up to ``steps``, the current step marked and labelled."""
+    done = np.arange(steps + 1)
+    ax.plot(done, run.losses[:steps + 1], color=viz.OKABE_ITO["blue"], linewidth=2,
+            marker="o", markersize=3)
+    loss = run.losses[steps]
+    ax.plot([steps], [min(loss, _LOSS_LIMIT)], "o", color=viz.OKABE_ITO["vermillion"],
+            markersize=10, markeredgecolor="black", zorder=4)
+    # top right: the curve starts top left and falls, so this corner stays clear
+    ax.text(0.97, 0.95, f"step {steps}: loss {loss:.2f}", transform=ax.transAxes,
+            ha="right", va="top", fontsize=11, fontweight="bold")
+    ax.set_xlim(-1, LEARNING_MAX_STEPS + 1)
+    ax.set_ylim(0, _LOSS_LIMIT)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss (binary cross-entropy)")
+    ax.set_title(f"The loss so far (learning rate {run.lr:g})")
+    ax.grid(True)
+
+
+def learning_controls():
+    """The explorer's controls: training steps 0..50 in steps of 5, and the learning rate
+    (0.01, 0.1, 1): 11 x 3 = 33 frames for the static book."""
+    from .explorer import Dropdown, Slider
+    return (Slider("steps", 0, LEARNING_MAX_STEPS, 5, 10, label="training steps"),
+            Dropdown("lr", list(LEARNING_RATES), 0.1, label="learning rate"))
+
+
+def learning_explorer():
+    """Live (JupyterLab) or static (book) explorer of :func:`learning_figure` (chapter 1)."""
+    from .explorer import explore
+    return explore(learning_figure, *learning_controls(),
+                   title="One neuron learning from 100 examples")

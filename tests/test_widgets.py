@@ -88,3 +88,108 @@ def test_neuron_explorer_default_frame_is_on_the_grid():
     assert explorer.spec()["function"] == "nnlib.widgets:neuron_figure"
     png = explorer.render()
     assert png[:4] == b"\x89PNG"
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 1: the learning explorer
+# ---------------------------------------------------------------------------------------
+def _numpy_gradient_descent(lr, steps):
+    """The same training as learning_run, written out by hand: sigmoid neuron, mean
+    binary cross-entropy, gradient X.T (p - y) / N and (p - y).mean() for the bias."""
+    X, y, model = widgets.learning_problem()
+    w = model[0].weight.data.reshape(-1).copy()
+    b = model[0].bias.data.item()
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        w, b = w - lr * X.T @ (p - y) / len(y), b - lr * np.mean(p - y)
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    loss = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    return w, b, loss
+
+
+def test_learning_controls_stay_small():
+    controls = widgets.learning_controls()
+    assert [c.name for c in controls] == ["steps", "lr"]
+    steps, lr = controls
+    assert steps.values()[0] == 0 and steps.values()[-1] == widgets.LEARNING_MAX_STEPS
+    assert tuple(lr.values()) == widgets.LEARNING_RATES
+    assert np.prod([len(c.values()) for c in controls]) <= 60
+
+
+@pytest.mark.parametrize("lr", widgets.LEARNING_RATES)
+def test_learning_run_matches_gradient_descent_by_hand(lr):
+    run = widgets.learning_run(lr)
+    for steps in (0, 1, widgets.LEARNING_MAX_STEPS):
+        w, b, loss = _numpy_gradient_descent(lr, steps)
+        np.testing.assert_allclose(run.weights[steps], w, rtol=1e-9)
+        np.testing.assert_allclose(run.biases[steps], b, rtol=1e-9)
+        np.testing.assert_allclose(run.losses[steps], loss, rtol=1e-9)
+
+
+def test_learning_run_learns_and_is_cached_read_only():
+    run = widgets.learning_run(0.1)
+    assert run.accuracies[0] == 0.5 and run.accuracies[-1] > 0.9
+    assert np.all(np.diff(run.losses) < 0)
+    assert widgets.learning_run(0.1) is run
+    with pytest.raises(ValueError):
+        run.losses[0] = 0.0
+    # a larger learning rate gets further in the same number of steps
+    losses = [widgets.learning_run(lr).losses[10] for lr in widgets.LEARNING_RATES]
+    assert losses == sorted(losses, reverse=True)
+
+
+def test_learning_problem_is_the_labs_seeded_data():
+    X, y, model = widgets.learning_problem()
+    again, _, other = widgets.learning_problem()
+    assert X.shape == (100, 2) and y.shape == (100,) and set(y) == {0, 1}
+    np.testing.assert_array_equal(X, again)
+    np.testing.assert_array_equal(model[0].weight.data, other[0].weight.data)
+    assert X[y == 0, 1].mean() > X[y == 1, 1].mean()   # label 0 cloud sits higher
+
+
+@pytest.mark.parametrize("lr", widgets.LEARNING_RATES)
+def test_learning_figure_renders_at_every_extreme(lr):
+    steps = widgets.learning_controls()[0]
+    for s in _extremes(steps):
+        fig = widgets.learning_figure(s, lr)
+        assert isinstance(fig, Figure)
+        fig.savefig(io.BytesIO(), format="png", dpi=40)
+
+
+def test_learning_figure_shows_the_run_so_far():
+    run = widgets.learning_run(1.0)
+    fig = widgets.learning_figure(20, 1.0)
+    left, right = fig.axes
+    assert "After 20 steps" in left.get_title()
+    assert f"{run.accuracies[20]:.0%}" in left.get_title()
+    curve, marker = right.lines
+    np.testing.assert_allclose(curve.get_ydata(), run.losses[:21])
+    np.testing.assert_allclose(marker.get_ydata(), [run.losses[20]])
+    line = [l for l in left.lines if l.get_label().startswith("$w")][0]
+    (x0, x1), (y0, y1) = line.get_xdata(), line.get_ydata()
+    w, b = run.weights[20], run.biases[20]
+    np.testing.assert_allclose([w @ (x0, y0) + b, w @ (x1, y1) + b], 0, atol=1e-9)
+    assert "Before training" in widgets.learning_figure(0, 1.0).axes[0].get_title()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(steps=51), "steps: expected a whole number from 0 to 50"),
+    (dict(steps=2.5), "steps: expected a whole number"),
+    (dict(steps=5, lr=0), "lr: expected a positive number"),
+    (dict(steps=5, lr="fast"), "lr: expected a positive number"),
+])
+def test_learning_figure_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.learning_figure(**kwargs)
+
+
+def test_learning_explorer_spec_imports_by_name():
+    from nnlib.explorer import from_spec
+    explorer = widgets.learning_explorer()
+    spec = explorer.spec()
+    assert spec["function"] == "nnlib.widgets:learning_figure"
+    rebuilt = from_spec(spec)
+    assert rebuilt.figure_fn is widgets.learning_figure
+    assert len(rebuilt) == len(explorer) == 33
+    assert explorer.defaults() == {"steps": 10, "lr": 0.1}
+    assert explorer.render()[:4] == b"\x89PNG"
