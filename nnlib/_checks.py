@@ -70,7 +70,7 @@ def check_labels(name, y, n_classes):
     elif y.dtype.kind not in "iub":
         raise ValueError(f"{name}: expected integer class indices, got dtype {y.dtype}")
     if y.size:
-        low, high = y.min(), y.max()
+        low, high = np.minimum.reduce(y), np.maximum.reduce(y)
         if low < 0 or high >= n_classes:
             bad = low if low < 0 else high
             raise ValueError(

@@ -195,7 +195,7 @@ class Tensor:
                     f"grad: expected an explicit gradient for a non-scalar tensor, "
                     f"got None for shape {self.shape}"
                 )
-            grad = np.ones_like(self.data)
+            grad = np.array(1, dtype=self.data.dtype).reshape(self.data.shape)
         else:
             grad = np.array(grad.data if isinstance(grad, Tensor) else grad,
                             dtype=self.data.dtype)

@@ -142,12 +142,13 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 # --------------------------------------------------------------------------- frames
 def _fingerprint(spec):
-    """Changes when the spec, nnlib's code or matplotlib's version changes."""
+    """Changes when the spec, nnlib's code or matplotlib's or Pillow's version changes."""
     import matplotlib
+    import PIL
     import nnlib
 
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
-    digest.update(matplotlib.__version__.encode())
+    digest.update(matplotlib.__version__.encode() + b"/" + PIL.__version__.encode())
     for path in sorted(Path(nnlib.__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
