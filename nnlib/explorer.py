@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "Slider", "Dropdown", "Explorer", "explore", "from_spec", "render_png",
-    "MIME_TYPE", "MAX_FRAMES", "FRAME_COLORS",
+    "MIME_TYPE", "MAX_FRAMES", "FRAME_COLORS", "FRAME_RC",
 ]
 
 MIME_TYPE = "application/vnd.nnlib.explorer+json"
@@ -202,6 +202,12 @@ def _control_from_spec(c):
 
 
 # --------------------------------------------------------------------------- rendering
+FRAME_RC = {"axes.titley": 1.0}
+"""matplotlib settings of every frame. A fixed title height skips matplotlib's search for
+top tick labels under each title (about a tenth of a frame's time); the explorers' axes have
+none, so their frames are the same. A figure with labels on top of an axes must place its
+title itself (``ax.set_title(..., y=1.1)``)."""
+
 FRAME_COLORS = 256
 """Palette size of a rendered frame: flat-coloured figures lose nothing visible, and the
 PNG is about a third of a full-colour one."""
@@ -374,12 +380,14 @@ class Explorer:
         """PNG bytes of the figure for ``params`` (default: the starting values).
 
         The function runs under matplotlib's default style (it may apply its own, e.g.
-        nnlib.viz's), so a frame is the same in a notebook, in JupyterLab and in the build.
+        nnlib.viz's), so a frame is the same in a notebook, in JupyterLab and in the build,
+        with one speed-up: :data:`FRAME_RC` (axes titles at a fixed height).
         """
+        import matplotlib
         import matplotlib.pyplot as plt
 
         params = self.defaults() if params is None else params
-        with plt.style.context("default"):
+        with plt.style.context("default"), matplotlib.rc_context(FRAME_RC):
             return render_png(self.figure_fn(**params), dpi=self.dpi)
 
     def frames(self):

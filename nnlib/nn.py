@@ -5,9 +5,10 @@ difference: nnlib stores a linear layer's weights as ``(in_features, out_feature
 that the forward pass reads ``x @ W + b`` for a batch ``x`` of shape (N, in_features);
 PyTorch stores ``(out_features, in_features)`` and computes ``x @ W.T + b``.
 
-Every module accepts an ndarray or a :class:`~nnlib.tensor.Tensor`, rejects inputs that
-contain NaN or inf, and keeps the input's float dtype (float32 in, float32 out) when its
-own parameters have that dtype. With mixed dtypes numpy's promotion rules apply (a
+Every module accepts an ndarray or a :class:`~nnlib.tensor.Tensor` and rejects data that
+contains NaN or inf (arrays and leaf tensors are checked; outputs of earlier layers are
+not re-checked, to keep training fast, and the losses check their inputs). Modules keep
+the input's float dtype (float32 in, float32 out) when their own parameters have it. With mixed dtypes numpy's promotion rules apply (a
 float64 layer fed float32 data computes in float64); parameter gradients always keep the
 parameter's dtype.
 """

@@ -335,8 +335,11 @@ def descent_figure(learning_rate=0.1, start="(-5, 2)", optimizer="sgd", steps=40
     """
     surface = L.get_surface("valley")
     traj = L.run_optimizer(surface, parse_point(start), optimizer, learning_rate, steps)
-    fig, (left, right) = subplots(1, 2, figsize=(8.8, 3.3),
-                                  gridspec_kw={"width_ratios": [1.6, 1]})
+    # A fixed layout (what automatic layout gives this figure): it is drawn 288 times for
+    # the book, and automatic layout would double the time of each frame.
+    fig, (left, right) = subplots(1, 2, figsize=(8.8, 3.3), layout=None,
+                                  gridspec_kw={"width_ratios": [1.6, 1], "wspace": 0.225})
+    fig.subplots_adjust(left=0.066, right=0.975, bottom=0.155, top=0.928)
     contour_paths(surface, {OPTIMIZER_LABELS[optimizer]: traj}, ax=left,
                   title=f"{OPTIMIZER_LABELS[optimizer]}, learning rate {learning_rate:g}, "
                         f"{steps} steps")

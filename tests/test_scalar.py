@@ -129,3 +129,19 @@ def test_errors_name_the_argument():
 def test_repr_shows_label_data_and_grad():
     v = Value(1.5, label="w")
     assert repr(v) == "Value(w=1.5, grad=0)"
+
+
+def test_composite_expression_reusing_a_value_in_every_operation():
+    # every op's backward must add (+=) to grads that other paths already filled
+    def f(v):
+        if isinstance(v, Value):
+            return (v.exp() * v + v.tanh() * v.sigmoid() + v.log() / v - v ** 2 + v.relu()
+                    * v)
+        sig = 1 / (1 + math.exp(-v))
+        return math.exp(v) * v + math.tanh(v) * sig + math.log(v) / v - v ** 2 + max(v, 0) * v
+
+    x = Value(0.8)
+    out = f(x)
+    out.backward()
+    assert out.data == pytest.approx(f(0.8))
+    assert x.grad == pytest.approx(numeric_derivative(f, 0.8), rel=1e-6)

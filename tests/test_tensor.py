@@ -101,7 +101,8 @@ def test_shape_ops(rng, fn):
 
 
 @pytest.mark.parametrize("index", [
-    1, (slice(None), 2), (slice(0, 2), slice(1, None)), [0, 0, 2], (np.array([0, 2, 2]), np.array([1, 1, 3])),
+    1, (slice(None), 2), (slice(0, 2), slice(1, None)), [0, 0, 2],
+    (np.array([0, 2, 2]), np.array([1, 1, 3])),
     np.array([[True, False, True, False]] * 3),
 ], ids=["int", "column", "slices", "repeated_rows", "pairs", "bool_mask"])
 def test_getitem(rng, index):
