@@ -4,6 +4,8 @@
   // 1. The manager loads its own files (fonts) relative to its AMD module's URL: point that
   //    at the vendored copy next to require.js, never at a CDN.
   var here = document.currentScript.src;
+  // the manager's webpack bundle reads this global for where its fonts live
+  window.__jupyter_widgets_assets_path__ = new URL("../_vendor/html-manager/", here).href;
   require.config({
     paths: {"@jupyter-widgets/html-manager/dist": new URL("../_vendor/html-manager", here).href}
   });
