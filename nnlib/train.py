@@ -505,7 +505,8 @@ def _rng(rng):
 
 # ---------------------------------------------------------------------------- the loop
 
-def _divergence(epoch, batch, n_batches, value, optimizer):
+def _divergence(epoch, batch, where, value, optimizer):
+    """The TrainingDiverged to raise; ``where`` says where in the epoch ("batch 4 of 8")."""
     lr = getattr(optimizer, "lr", None)
     what = "NaN" if value is not None and math.isnan(value) else "infinite"
     if value is None:
@@ -516,7 +517,7 @@ def _divergence(epoch, batch, n_batches, value, optimizer):
         advice = (f"the learning rate lr={lr:g} is probably too large; try a value 10x "
                   f"smaller (lr={lr / 10:g}), and check that the inputs are scaled")
     return TrainingDiverged(
-        f"training diverged at epoch {epoch}, batch {batch} of {n_batches}: the loss became "
+        f"training diverged at epoch {epoch}, {where}: the loss became "
         f"{what}; {advice}.", epoch=epoch, batch=batch, lr=lr,
     )
 
@@ -545,7 +546,7 @@ def _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch):
         out, loss = _forward_loss(model, task, xb, yb)
         value = None if loss is None else loss.item()
         if value is None or not math.isfinite(value):
-            raise _divergence(epoch, batch, n_batches, value, optimizer)
+            raise _divergence(epoch, batch, f"batch {batch} of {n_batches}", value, optimizer)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -640,6 +641,20 @@ def _check_monitors(callbacks, task, has_validation):
             )
 
 
+def _validate(model, task, val, batch_size, epoch, optimizer):
+    """Validation metrics as ``{'val_loss': ..., 'val_accuracy': ...}``; runaway weights that
+    first show on the validation set raise :class:`TrainingDiverged` like a training batch."""
+    try:
+        measured = _measure(model, task, val[0], val[1], max(batch_size, 1024))
+    except ValueError as err:
+        if "finite" not in str(err):
+            raise
+        measured = {"loss": None}
+    if measured["loss"] is None or not math.isfinite(measured["loss"]):
+        raise _divergence(epoch, None, "on the validation set", measured["loss"], optimizer)
+    return {f"val_{k}": v for k, v in measured.items()}
+
+
 def _run(model, task, optimizer, X, y, val, epochs, batch_size, shuffle, rng, callbacks,
          bar, plot):
     history = History()
@@ -654,8 +669,7 @@ def _run(model, task, optimizer, X, y, val, epochs, batch_size, shuffle, rng, ca
                 order = rng.permutation(len(X)) if shuffle else None
                 logs = _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch)
                 if val is not None:
-                    measured = _measure(model, task, val[0], val[1], max(batch_size, 1024))
-                    logs.update({f"val_{k}": v for k, v in measured.items()})
+                    logs.update(_validate(model, task, val, batch_size, epoch, optimizer))
                 history.append(logs)
                 bar.update(epoch, logs)
                 plot.update(history)

@@ -410,3 +410,16 @@ def test_evaluate_and_predict_argument_errors():
         predict(model, X, batch_size=0)
     with pytest.raises(ValueError, match=r"y: expected integers in \[0, 3\)"):
         evaluate(model, X, y + 1, "cross_entropy")
+
+
+def test_weights_that_run_away_on_the_validation_set_raise_training_diverged():
+    # one huge SGD step: the training batch's loss is still finite when measured, but the
+    # updated weights overflow on the validation set at the end of epoch 1
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    model = nn.Sequential(nn.Linear(3, 1, rng=rng))
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, on the validation set.*lr=1e\+200"):
+        fit(model, X, y[:, None], loss="mse", epochs=3, batch_size=8,
+                  optimizer=SGD(model.parameters(), lr=1e200),
+                  validation_data=(X, y[:, None]), progress=False)
