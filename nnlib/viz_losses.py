@@ -169,7 +169,7 @@ def loss_figure(prediction=0.35, target=1):
         raise ValueError(f"target: expected 0 or 1, got {target!r}")
     grid = np.linspace(P_MIN, P_MAX, 300)
     # A fixed layout (what automatic layout gives this figure): it is drawn 100 times for
-    # the book, and automatic layout would double the time of each frame.
+    # the book, and automatic layout would take half of each frame's time.
     fig, (left, right) = subplots(1, 2, figsize=(8.8, 3.4), sharex=True, layout=None,
                                   gridspec_kw={"wspace": 0.108})
     fig.subplots_adjust(left=0.069, right=0.981, bottom=0.15, top=0.841)

@@ -249,7 +249,7 @@ def _envelope(ax, t, wave, block=12):
 
 def _explorer_layout():
     # A fixed layout (what automatic layout gives this figure): automatic layout would
-    # double the time of each of the book's frames.
+    # take a large share of the time of each of the book's frames.
     fig, _ = subplots(figsize=(8.4, 4.4), layout=None)
     fig.clear()
     grid = fig.add_gridspec(2, 2, width_ratios=(1.5, 1.0), left=0.072, right=0.995,
