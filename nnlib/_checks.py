@@ -94,3 +94,21 @@ def check_positive(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
         raise ValueError(f"{name}: expected a positive number, got {value!r}")
     return value
+
+
+DEFAULT_SEED = 0
+"""The seed used where a function takes ``rng=None``: results repeat from run to run."""
+
+
+def as_rng(rng, name="rng"):
+    """Turn ``rng`` (a Generator, an int seed, or None for seed 0) into a Generator."""
+    if rng is None:
+        return np.random.default_rng(DEFAULT_SEED)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise ValueError(
+        f"{name}: expected a numpy Generator (np.random.default_rng(seed)), an int seed or "
+        f"None, got {type(rng).__name__}"
+    )

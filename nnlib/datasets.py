@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._checks import as_rng
 from .speech import WORDS, speech_features, toy_speech  # the four-word speech set (chapter 9)
 
 __all__ = [
@@ -21,21 +22,6 @@ __all__ = [
     "train_test_split", "standardize", "toy_speech", "speech_features", "WORDS",
 ]
 
-DEFAULT_SEED = 0
-
-
-def _rng(rng):
-    """Turn ``rng`` (Generator, int seed or None -> seed 0) into a Generator."""
-    if rng is None:
-        return np.random.default_rng(DEFAULT_SEED)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise ValueError(
-        f"rng: expected a numpy Generator (np.random.default_rng(seed)), an int seed or None, "
-        f"got {type(rng).__name__}"
-    )
 
 
 def _positive_int(name, value):
@@ -130,7 +116,7 @@ def travel_insurance_customers(n=200, rng=None, noise=0.1):
     n = _positive_int("n", n)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
         raise ValueError(f"noise: expected a number >= 0, got {noise!r}")
-    rng = _rng(rng)
+    rng = as_rng(rng)
     rates = np.array([0.4, 0.5, 0.3, 0.35])
     X = (rng.random((n, 4)) < rates).astype(np.float64)
     scores = X @ np.array(TRAVEL_WEIGHTS) + noise * rng.standard_normal(n)
@@ -206,7 +192,7 @@ def bank_churn(n=10_000, rng=None):
     Returns ``(X, y, feature_names)``: ``X`` (n, 12) float64, ``y`` (n,) int, a list of 12 names.
     """
     n = _positive_int("n", n)
-    rng = _rng(rng)
+    rng = as_rng(rng)
     X = _churn_customers(n, rng)
     p_leave = 1.0 / (1.0 + np.exp(-_churn_logit(X)))
     y = (rng.random(n) < p_leave).astype(np.int64)
@@ -227,7 +213,7 @@ def spirals(n_per_class=100, n_classes=3, noise=0.2, rng=None):
     n_classes = _positive_int("n_classes", n_classes)
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
         raise ValueError(f"noise: expected a number >= 0, got {noise!r}")
-    rng = _rng(rng)
+    rng = as_rng(rng)
     radius = np.tile(np.linspace(0.0, 1.0, n_per_class), n_classes)
     y = np.repeat(np.arange(n_classes, dtype=np.int64), n_per_class)
     angle = 4.0 * y + 4.0 * radius + noise * rng.standard_normal(radius.size)
@@ -267,7 +253,7 @@ def train_test_split(X, y, test_size=0.2, rng=None, stratify=True):
     if len(X) != len(y):
         raise ValueError(f"X, y: expected the same number of samples, got {len(X)} and {len(y)}")
     test_size = _fraction("test_size", test_size)
-    train_idx, test_idx = _split_indices(y, test_size, _rng(rng), stratify)
+    train_idx, test_idx = _split_indices(y, test_size, as_rng(rng), stratify)
     if train_idx.size == 0 or test_idx.size == 0:
         raise ValueError(
             f"test_size: expected a fraction leaving rows in both parts, got {test_size} "
@@ -360,7 +346,7 @@ def digits(test_size=0.25, validation_size=0.0, rng=None, scale=True):
             f"test_size + validation_size: expected a total below 1, got "
             f"{test_size} + {validation_size}"
         )
-    rng = _rng(rng)
+    rng = as_rng(rng)
     bunch = load_digits()
     X = bunch.data.astype(np.float64) / (16.0 if scale else 1.0)
     y = bunch.target.astype(np.int64)

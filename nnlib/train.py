@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import check_finite, check_labels, check_same_length
+from ._checks import as_rng, check_finite, check_labels, check_same_length
 from .losses import LOSSES
 from .tensor import Tensor, no_grad
 
@@ -41,7 +41,6 @@ _ALIASES = {
 }
 _THRESHOLDS = {"binary_cross_entropy": 0.5, "binary_cross_entropy_with_logits": 0.0}
 _METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
-DEFAULT_SEED = 0
 
 
 class TrainingDiverged(ValueError):
@@ -491,18 +490,6 @@ def _check_optimizer(optimizer):
         )
 
 
-def _rng(rng):
-    if rng is None:
-        return np.random.default_rng(DEFAULT_SEED)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise ValueError(
-        f"rng: expected a numpy Generator, an int seed or None, got {type(rng).__name__}"
-    )
-
-
 # ---------------------------------------------------------------------------- the loop
 
 def _divergence(epoch, batch, where, value, optimizer):
@@ -614,7 +601,7 @@ def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=
     epochs = _positive_int("epochs", epochs)
     batch_size = _positive_int("batch_size", batch_size)
     callbacks = _as_callbacks(callbacks)
-    rng = _rng(rng)
+    rng = as_rng(rng)
     dtype = _model_dtype(model)
     X, y = _prepare(model, task, X, y, ("X", "y"), dtype)
     val = _check_validation_pair(validation_data)

@@ -61,19 +61,12 @@ def _drawable(points, bounds, margin=100.0):
     return np.clip(pts, lows - margin * width, highs + margin * width)
 
 
-def _check_1d(surface):
+def _check_dim(surface, dim):
+    """The named surface, which must have ``dim`` weights (1 or 2)."""
     surface = L.get_surface(surface)
-    if surface.dim != 1:
-        raise ValueError(f"surface: expected a 1-D surface, got {surface.name!r} "
-                         f"with {surface.dim} weights")
-    return surface
-
-
-def _check_2d(surface):
-    surface = L.get_surface(surface)
-    if surface.dim != 2:
-        raise ValueError(f"surface: expected a 2-D surface, got {surface.name!r} "
-                         f"with {surface.dim} weight")
+    if surface.dim != dim:
+        raise ValueError(f"surface: expected a {dim}-D surface, got {surface.name!r} "
+                         f"with {surface.dim} weight{'s' if surface.dim > 1 else ''}")
     return surface
 
 
@@ -95,7 +88,7 @@ def curve_with_steps(surface, trajectory=None, ax=None, title=None, colour=None,
     onwards when there are few. Steps off the window are clipped; a diverged run is
     labelled on the figure. Returns the Figure.
     """
-    surface = _check_1d(surface)
+    surface = _check_dim(surface, 1)
     fig, ax = _fig_ax(ax, figsize=(5.2, 3.6))
     w, loss = _curve(surface)
     ax.plot(w, loss, color="#444444", linewidth=2, label=surface.description)
@@ -139,7 +132,7 @@ def slope_plot(surface, w, h=0.5, ax=None, title=None):
     secant through ``w - h`` and ``w + h`` (slope = the central-difference estimate),
     with both slopes in the legend. Returns the Figure.
     """
-    surface = _check_1d(surface)
+    surface = _check_dim(surface, 1)
     if not h > 0:
         raise ValueError(f"h: expected a positive step, got {h!r}")
     fig, ax = _fig_ax(ax, figsize=(5.6, 3.8))
@@ -225,7 +218,7 @@ def contour_paths(surface, trajectories=(), ax=None, title=None, legend=True):
     line with a dot per step (from a white start marker); diverged runs are clipped to the
     window and labelled "diverged at step k". Returns the Figure.
     """
-    surface = _check_2d(surface)
+    surface = _check_dim(surface, 2)
     if isinstance(trajectories, dict):
         items = list(trajectories.items())
     else:
@@ -257,7 +250,7 @@ def surface_views(surface, title=None):
 
     Returns the Figure (left: 3-D surface, right: contour lines, like a hiking map).
     """
-    surface = _check_2d(surface)
+    surface = _check_dim(surface, 2)
     fig = subplots(1, 1, figsize=(10.0, 4.0))[0]
     fig.clf()
     left = fig.add_subplot(1, 2, 1, projection="3d")

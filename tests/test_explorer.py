@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from nnlib.explorer import (  # noqa: E402
-    MIME_TYPE, Dropdown, Explorer, Slider, explore, from_spec, function_path,
+    MIME_TYPE, Dropdown, Slider, explore, from_spec, function_path,
 )
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -1,28 +1,13 @@
 """Tests for nnlib.viz_landscapes: the loss-surface figures and the explorer of chapter 6."""
 import itertools
-import warnings
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from nnlib import landscapes as L
 from nnlib import viz_landscapes as V
 
-
-def render(fig):
-    """Draw the figure (catches layout errors) and fail on any warning."""
-    assert isinstance(fig, Figure)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig.canvas.draw()
-    return fig
-
-
-def texts(fig):
-    """Every text drawn on the figure: titles, notes and annotations."""
-    return [t.get_text() for ax in fig.axes for t in ax.texts] + \
-        [ax.get_title() for ax in fig.axes]
+from figure_helpers import render, texts
 
 
 def test_curve_with_steps_marks_every_step_and_reports_the_loss():

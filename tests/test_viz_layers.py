@@ -6,7 +6,7 @@ import pytest
 from matplotlib.figure import Figure
 
 import nnlib
-from nnlib import nn, viz_layers
+from nnlib import viz_layers
 from nnlib.explorer import Explorer
 
 

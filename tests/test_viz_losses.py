@@ -1,27 +1,13 @@
 """Tests for nnlib.viz_losses: the figures and the explorer of chapter 5."""
 import itertools
-import warnings
 
 import numpy as np
 import pytest
-from matplotlib.figure import Figure
 
 from nnlib import losses
 from nnlib import viz_losses as V
 
-
-def render(fig):
-    """Draw the figure (catches layout errors) and fail on any warning."""
-    assert isinstance(fig, Figure)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig.canvas.draw()
-    return fig
-
-
-def texts(fig):
-    return [t.get_text() for ax in fig.axes for t in ax.texts] + \
-        [ax.get_title() for ax in fig.axes]
+from figure_helpers import render, texts
 
 
 @pytest.mark.parametrize("p, t", [(0.92, 1.0), (0.35, 1.0), (0.2, 0.0), (0.7, 0.0)])

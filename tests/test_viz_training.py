@@ -1,5 +1,4 @@
 """Tests for nnlib.viz_training: the figures of chapters 7 and 8."""
-import warnings
 
 import numpy as np
 import pytest
@@ -9,20 +8,12 @@ from nnlib.scalar import Value
 from nnlib.stepper import BackpropStepper
 from nnlib import viz_training as vt
 
+from figure_helpers import render, texts as all_texts
+
 
 def texts(fig):
     """Every text drawn (titles included), except the stepper figure's colour legend."""
-    return [t.get_text() for ax in fig.axes for t in ax.texts
-            if not t.get_text().startswith("blue: values")] + \
-        [ax.get_title() for ax in fig.axes]
-
-
-def render(fig):
-    """Draw the figure (catches layout errors) and fail on any warning."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        fig.canvas.draw()
-    return fig
+    return all_texts(fig, skip_prefix="blue: values")
 
 
 def neuron_loss():
