@@ -11,9 +11,9 @@ Workloads (inputs standardised with the training statistics, float32):
     n_classes=10, random_state=0)``, stratified 80/20 split; network 100-256-256-10 ReLU,
     Adam lr 1e-3, batch 128, 10 epochs.
 (b) ``load_digits`` (1797 images of 8x8), stratified 75/25 split; network 64-128-10 ReLU,
-    Adam lr 3e-3, batch 128, 50 epochs; the course's target is >= 97 % test accuracy.
-    (With lr 1e-3 and 30 epochs this network reached only 94.7-97.1 % over six seeds, for
-    nnlib and scikit-learn alike, so (b) trains a little longer and faster.)
+    Adam lr 3e-3, batch 128, 30 epochs; the course's target is >= 97 % test accuracy.
+    (With lr 1e-3 this network reached only 96.4-97.6 % over six seeds, for nnlib and
+    scikit-learn alike; with 3e-3 every seed reaches 97.3-98.0 %.)
 
 Implementations:
 
@@ -49,7 +49,7 @@ import numpy as np
 HIDDEN = {"a": (256, 256), "b": (128,)}
 SETTINGS = {  # workload -> (learning rate, epochs, batch size)
     "a": (1e-3, 10, 128),
-    "b": (3e-3, 50, 128),
+    "b": (3e-3, 30, 128),
 }
 MAX_RATIO_TO_REFERENCE = 1.15
 RATIO_TARGET_WORKLOADS = ("a",)  # the 1.15x target is set on the large workload (issue 2)
