@@ -19,13 +19,14 @@ finite number, ``fit`` raises :class:`TrainingDiverged` and says which epoch and
 """
 import math
 import numbers
-import sys
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from ._checks import as_rng, check_finite, check_labels, check_same_length
+from .callbacks import EarlyStopping, as_callbacks
+from .history import History
 from .losses import LOSSES
+from .progress import LivePlot, ProgressBar
 from .tensor import Tensor, no_grad
 
 __all__ = [
@@ -40,7 +41,6 @@ _ALIASES = {
     "mean_squared_error": "mse",
 }
 _THRESHOLDS = {"binary_cross_entropy": 0.5, "binary_cross_entropy_with_logits": 0.0}
-_METRICS = ("loss", "accuracy", "val_loss", "val_accuracy")
 
 
 class TrainingDiverged(ValueError):
@@ -53,318 +53,6 @@ class TrainingDiverged(ValueError):
     def __init__(self, message, epoch, batch, lr=None, history=None):
         super().__init__(message)
         self.epoch, self.batch, self.lr, self.history = epoch, batch, lr, history
-
-
-# ---------------------------------------------------------------------------- History
-
-@dataclass(repr=False)
-class History:
-    """What happened during ``fit``, one entry per epoch.
-
-    ``loss`` and ``accuracy`` are on the training set, ``val_loss`` and ``val_accuracy`` on
-    the validation set; a list stays empty when it does not apply (no accuracy for a
-    regression loss such as ``mse``, no ``val_*`` without ``validation_data``).
-    Epochs are numbered from 1: ``history.loss[0]`` belongs to epoch 1.
-    """
-
-    loss: list = field(default_factory=list)
-    accuracy: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    val_accuracy: list = field(default_factory=list)
-    stopped_early: bool = False
-    _best_epoch: int = None
-
-    def append(self, logs):
-        """Add one epoch's metrics (a dict with some of the keys in ``_METRICS``)."""
-        for key, value in logs.items():
-            getattr(self, key).append(value)
-
-    @property
-    def epochs_run(self):
-        """How many epochs were completed."""
-        return len(self.loss)
-
-    @property
-    def epochs(self):
-        """Epoch numbers ``[1, 2, ..., epochs_run]`` (an x-axis for plots)."""
-        return list(range(1, self.epochs_run + 1))
-
-    @property
-    def best_epoch(self):
-        """The best epoch (1-based): the one :class:`EarlyStopping` restored if it was used,
-        else the one with the lowest ``val_loss`` (or ``loss`` without validation)."""
-        if self._best_epoch is not None:
-            return self._best_epoch
-        series = self.val_loss or self.loss
-        return int(np.argmin(series)) + 1 if series else None
-
-    @best_epoch.setter
-    def best_epoch(self, epoch):
-        self._best_epoch = epoch
-
-    def as_dict(self):
-        """The non-empty metric lists, e.g. ``{'loss': [...], 'accuracy': [...]}``."""
-        return {key: list(getattr(self, key)) for key in _METRICS if getattr(self, key)}
-
-    def __repr__(self):
-        if not self.epochs_run:
-            return "History(epochs_run=0)"
-        last = ", ".join(f"{k}={_fmt(v[-1])}" for k, v in self.as_dict().items())
-        return (f"History(epochs_run={self.epochs_run}, last: {last}, "
-                f"best_epoch={self.best_epoch}, stopped_early={self.stopped_early})")
-
-
-def _fmt(value):
-    """A metric as short text: 4 decimals for everyday sizes, scientific otherwise."""
-    if value == 0 or 1e-3 <= abs(value) < 1e5:
-        return f"{value:.4f}"
-    return f"{value:.3e}"
-
-
-# ---------------------------------------------------------------------------- callbacks
-
-class EarlyStopping:
-    """Stop training when a metric has not improved for ``patience`` epochs (chapter 10).
-
-    Parameters
-    ----------
-    monitor : str, the metric to watch: 'val_loss' (default), 'val_accuracy', 'loss', ...
-    patience : int >= 0, how many epochs without improvement to accept before stopping
-    min_delta : float >= 0, the smallest change that counts as an improvement
-    restore_best : bool, put back the weights of the best epoch when training ends
-    mode : 'min', 'max' or 'auto' ('max' for accuracies, 'min' otherwise)
-
-    After ``fit``: ``best_epoch`` (1-based), ``best`` (its metric value), ``stopped_epoch``
-    (None if it never stopped training).
-    """
-
-    def __init__(self, monitor="val_loss", patience=5, min_delta=0.0, restore_best=True,
-                 mode="auto"):
-        if monitor not in _METRICS:
-            raise ValueError(f"monitor: expected one of {list(_METRICS)}, got {monitor!r}")
-        if isinstance(patience, bool) or not isinstance(patience, numbers.Integral) or patience < 0:
-            raise ValueError(f"patience: expected an integer >= 0, got {patience!r}")
-        if (isinstance(min_delta, bool) or not isinstance(min_delta, numbers.Real)
-                or not min_delta >= 0):
-            raise ValueError(f"min_delta: expected a number >= 0, got {min_delta!r}")
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"mode: expected 'auto', 'min' or 'max', got {mode!r}")
-        self.monitor, self.patience, self.min_delta = monitor, int(patience), float(min_delta)
-        self.restore_best = bool(restore_best)
-        self.mode = ("max" if "accuracy" in monitor else "min") if mode == "auto" else mode
-        self._reset(None)
-
-    def _reset(self, model):
-        self._params = [] if model is None else list(model.parameters())
-        self._saved = None
-        self.best, self.best_epoch, self.stopped_epoch, self._wait = None, None, None, 0
-
-    def _improved(self, value):
-        if self.best is None:
-            return True
-        if self.mode == "min":
-            return value < self.best - self.min_delta
-        return value > self.best + self.min_delta
-
-    def on_train_begin(self, model):
-        self._reset(model)
-
-    def on_epoch_end(self, epoch, logs):
-        value = logs[self.monitor]
-        if self._improved(value):
-            self.best, self.best_epoch, self._wait = value, epoch, 0
-            if self.restore_best:
-                self._snapshot()
-            return False
-        self._wait += 1
-        if self._wait >= self.patience:
-            self.stopped_epoch = epoch
-            return True
-        return False
-
-    def _snapshot(self):
-        """Copy the current weights into buffers allocated once."""
-        if self._saved is None:
-            self._saved = [p.data.copy() for p in self._params]
-        else:
-            for buf, p in zip(self._saved, self._params):
-                np.copyto(buf, p.data)
-
-    def on_train_end(self, model, history):
-        if self.best_epoch is None:
-            return
-        history.best_epoch = self.best_epoch
-        if self.restore_best and self._saved is not None and self.best_epoch != history.epochs_run:
-            for buf, p in zip(self._saved, self._params):
-                np.copyto(p.data, buf)
-
-    def __repr__(self):
-        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
-                f"min_delta={self.min_delta}, restore_best={self.restore_best})")
-
-
-def _as_callbacks(callbacks):
-    if callbacks is None:
-        return []
-    if hasattr(callbacks, "on_epoch_end") or hasattr(callbacks, "on_train_begin"):
-        callbacks = [callbacks]
-    callbacks = list(callbacks)
-    for cb in callbacks:
-        hooks = ("on_epoch_end", "on_train_begin", "on_train_end")
-        if not any(hasattr(cb, name) for name in hooks):
-            raise ValueError(
-                f"callbacks: expected objects with an on_epoch_end(epoch, logs) method, "
-                f"got {type(cb).__name__}"
-            )
-    return callbacks
-
-
-# ---------------------------------------------------------------------------- progress display
-
-def _in_kernel():
-    """True when running inside a Jupyter kernel (JupyterLab, nbval, book execution)."""
-    ipython = sys.modules.get("IPython")  # never imported outside Jupyter/IPython: cheap test
-    if ipython is None:
-        return False
-    shell = ipython.get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
-
-
-def _progress_text(epoch, epochs, logs):
-    """``epoch  3/10  loss 0.4123  acc 0.8720  val_loss 0.4500  val_acc 0.8600``."""
-    width = len(str(epochs))
-    parts = [f"epoch {epoch:>{width}}/{epochs}"]
-    names = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
-    for key, value in logs.items():
-        parts.append(f"{names.get(key, key)} {_fmt(value)}")
-    return "  ".join(parts)
-
-
-class ProgressBar:
-    """Per-epoch progress: an ipywidgets bar in a Jupyter kernel, else one line per epoch.
-
-    The plain line (``epoch 3/10  loss 0.4123  acc 0.8720 ...``) goes to ``stream``
-    (sys.stdout by default) and contains no timings, so re-running a notebook prints the
-    same text.
-    """
-
-    def __init__(self, epochs, enabled=True, stream=None):
-        self.epochs, self.enabled, self.stream = epochs, bool(enabled), stream
-        self._bar = self._label = self._box = None
-        if self.enabled and _in_kernel():
-            self._make_widget()
-
-    def _make_widget(self):
-        try:
-            import ipywidgets as widgets
-            from IPython.display import display
-        except ImportError:
-            return
-        self._bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="training")
-        self._label = widgets.HTML(value="")
-        self._box = widgets.HBox([self._bar, self._label])
-        display(self._box)
-
-    @property
-    def is_widget(self):
-        return self._box is not None
-
-    def update(self, epoch, logs):
-        if not self.enabled:
-            return
-        text = _progress_text(epoch, self.epochs, logs)
-        if self.is_widget:
-            self._bar.value = epoch
-            self._label.value = f"<code>{text}</code>"
-        else:
-            print(text, file=self.stream or sys.stdout, flush=True)
-
-    def close(self, ok=True):
-        if self.is_widget:
-            self._bar.bar_style = "success" if ok else "danger"
-
-
-class LivePlot:
-    """A loss curve redrawn after every epoch, in a Jupyter kernel only (else it does nothing).
-
-    One matplotlib Figure (not managed by pyplot, so it is never shown twice or leaked) is
-    rendered to PNG and shown with a display id; later epochs update that output in place.
-    The output is an HTML image with alt text describing the curve (see
-    :class:`_LossCurveImage`), so the stored output stays accessible in the built book.
-    """
-
-    def __init__(self, enabled=True):
-        self.enabled = bool(enabled) and _in_kernel()
-        self._handle = self._figure = None
-
-    def update(self, history):
-        if not self.enabled:
-            return
-        from IPython.display import display
-
-        if self._figure is None:
-            from matplotlib.figure import Figure
-            self._figure = Figure(figsize=(6, 3.2))
-        self._draw(history)
-        image = _LossCurveImage(self._png(), _loss_curve_alt_text(history))
-        if self._handle is None:
-            self._handle = display(image, display_id=True)
-        else:
-            self._handle.update(image)
-
-    def _png(self):
-        import io
-
-        buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-        return buffer.getvalue()
-
-    def _draw(self, history):
-        fig = self._figure
-        fig.clear()
-        ax = fig.add_subplot()
-        ax.plot(history.epochs, history.loss, marker="o", ms=3, label="training loss")
-        if history.val_loss:
-            ax.plot(history.epochs, history.val_loss, marker="o", ms=3, label="validation loss")
-        from matplotlib.ticker import MaxNLocator
-
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper right")
-        fig.tight_layout()
-
-    def close(self):
-        self._figure = None
-
-
-class _LossCurveImage:
-    """PNG bytes (``data``) shown as an HTML ``<img>`` with alt text.
-
-    Not an ``image/png`` output: a Jupyter Book page turns those into image files whose alt
-    text is their file name, while an HTML image keeps its ``alt`` for screen readers.
-    """
-
-    def __init__(self, data, alt):
-        self.data, self.alt = data, alt
-
-    def _repr_html_(self):
-        from .viz import EmbeddedFigure
-        return EmbeddedFigure(self.data, self.alt)._repr_html_()
-
-    def __repr__(self):
-        return f"<{self.alt}>"
-
-
-def _loss_curve_alt_text(history):
-    """``'Loss curve over 20 epochs: training loss from 0.61 to 0.32, validation ...'``."""
-    n = len(history.loss)
-    text = f"Loss curve over {n} epoch{'s' if n != 1 else ''}: "
-    parts = [f"{name} loss from {values[0]:.3g} to {values[-1]:.3g}"
-             for name, values in (("training", history.loss), ("validation", history.val_loss))
-             if values]
-    return text + ", ".join(parts)
 
 
 # ---------------------------------------------------------------------------- argument checks
@@ -600,7 +288,7 @@ def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=
     _check_optimizer(optimizer)
     epochs = _positive_int("epochs", epochs)
     batch_size = _positive_int("batch_size", batch_size)
-    callbacks = _as_callbacks(callbacks)
+    callbacks = as_callbacks(callbacks)
     rng = as_rng(rng)
     dtype = _model_dtype(model)
     X, y = _prepare(model, task, X, y, ("X", "y"), dtype)

@@ -442,7 +442,7 @@ def candidate_lines(X, y, lines, ax=None, title="Candidate lines", labels=("clas
 # ---------------------------------------------------------------------------------------
 def _series(history):
     """Normalise a History, a dict of lists or one list into {name: 1-D array}."""
-    if callable(getattr(history, "as_dict", None)):           # nnlib.train.History
+    if callable(getattr(history, "as_dict", None)):           # nnlib.history.History
         history = history.as_dict()
     elif isinstance(getattr(history, "history", None), dict):  # Keras-style
         history = history.history

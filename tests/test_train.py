@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnlib import datasets, losses, nn, train
+from nnlib import datasets, losses, nn, progress, train
 from nnlib.optim import SGD, Adam
 from nnlib.train import EarlyStopping, TrainingDiverged, evaluate, fit, predict
 
@@ -288,7 +288,7 @@ def test_progress_prints_one_identical_line_per_epoch(capsys):
 
 def test_progress_bar_uses_a_widget_in_a_kernel(monkeypatch, capsys):
     pytest.importorskip("ipywidgets")
-    monkeypatch.setattr(train, "_in_kernel", lambda: True)
+    monkeypatch.setattr(progress, "_in_kernel", lambda: True)
     bar = train.ProgressBar(5)
     assert bar.is_widget
     bar.update(2, {"loss": 0.5, "accuracy": 0.75})
@@ -301,7 +301,7 @@ def test_progress_bar_uses_a_widget_in_a_kernel(monkeypatch, capsys):
 def test_live_plot_draws_loss_curves_in_a_kernel(monkeypatch):
     pytest.importorskip("matplotlib")
     pytest.importorskip("IPython")
-    monkeypatch.setattr(train, "_in_kernel", lambda: True)
+    monkeypatch.setattr(progress, "_in_kernel", lambda: True)
     shown = []
     import IPython.display
 

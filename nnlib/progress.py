@@ -1,0 +1,158 @@
+"""What ``fit`` shows while it trains: a progress bar and a live loss curve (chapter 8).
+
+In a Jupyter kernel (JupyterLab, nbval, book execution) the bar is an ipywidgets progress
+bar and the loss curve a PNG redrawn in place after every epoch; elsewhere (a terminal,
+CI) the bar is one plain line per epoch and there is no curve. Nothing shown contains a
+timing, so a re-run notebook stores the same text.
+"""
+import sys
+
+from .history import format_metric
+
+__all__ = ["ProgressBar", "LivePlot"]
+
+
+def _in_kernel():
+    """True when running inside a Jupyter kernel (JupyterLab, nbval, book execution)."""
+    ipython = sys.modules.get("IPython")  # never imported outside Jupyter/IPython: cheap test
+    if ipython is None:
+        return False
+    shell = ipython.get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def _progress_text(epoch, epochs, logs):
+    """``epoch  3/10  loss 0.4123  acc 0.8720  val_loss 0.4500  val_acc 0.8600``."""
+    width = len(str(epochs))
+    parts = [f"epoch {epoch:>{width}}/{epochs}"]
+    names = {"loss": "loss", "accuracy": "acc", "val_loss": "val_loss", "val_accuracy": "val_acc"}
+    for key, value in logs.items():
+        parts.append(f"{names.get(key, key)} {format_metric(value)}")
+    return "  ".join(parts)
+
+
+class ProgressBar:
+    """Per-epoch progress: an ipywidgets bar in a Jupyter kernel, else one line per epoch.
+
+    The plain line (``epoch 3/10  loss 0.4123  acc 0.8720 ...``) goes to ``stream``
+    (sys.stdout by default) and contains no timings, so re-running a notebook prints the
+    same text.
+    """
+
+    def __init__(self, epochs, enabled=True, stream=None):
+        self.epochs, self.enabled, self.stream = epochs, bool(enabled), stream
+        self._bar = self._label = self._box = None
+        if self.enabled and _in_kernel():
+            self._make_widget()
+
+    def _make_widget(self):
+        try:
+            import ipywidgets as widgets
+            from IPython.display import display
+        except ImportError:
+            return
+        self._bar = widgets.IntProgress(value=0, min=0, max=self.epochs, description="training")
+        self._label = widgets.HTML(value="")
+        self._box = widgets.HBox([self._bar, self._label])
+        display(self._box)
+
+    @property
+    def is_widget(self):
+        return self._box is not None
+
+    def update(self, epoch, logs):
+        if not self.enabled:
+            return
+        text = _progress_text(epoch, self.epochs, logs)
+        if self.is_widget:
+            self._bar.value = epoch
+            self._label.value = f"<code>{text}</code>"
+        else:
+            print(text, file=self.stream or sys.stdout, flush=True)
+
+    def close(self, ok=True):
+        if self.is_widget:
+            self._bar.bar_style = "success" if ok else "danger"
+
+
+class LivePlot:
+    """A loss curve redrawn after every epoch, in a Jupyter kernel only (else it does nothing).
+
+    One matplotlib Figure (not managed by pyplot, so it is never shown twice or leaked) is
+    rendered to PNG and shown with a display id; later epochs update that output in place.
+    The output is an HTML image with alt text describing the curve (see
+    :class:`_LossCurveImage`), so the stored output stays accessible in the built book.
+    """
+
+    def __init__(self, enabled=True):
+        self.enabled = bool(enabled) and _in_kernel()
+        self._handle = self._figure = None
+
+    def update(self, history):
+        if not self.enabled:
+            return
+        from IPython.display import display
+
+        if self._figure is None:
+            from matplotlib.figure import Figure
+            self._figure = Figure(figsize=(6, 3.2))
+        self._draw(history)
+        image = _LossCurveImage(self._png(), _loss_curve_alt_text(history))
+        if self._handle is None:
+            self._handle = display(image, display_id=True)
+        else:
+            self._handle.update(image)
+
+    def _png(self):
+        import io
+
+        buffer = io.BytesIO()
+        self._figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+        return buffer.getvalue()
+
+    def _draw(self, history):
+        fig = self._figure
+        fig.clear()
+        ax = fig.add_subplot()
+        ax.plot(history.epochs, history.loss, marker="o", ms=3, label="training loss")
+        if history.val_loss:
+            ax.plot(history.epochs, history.val_loss, marker="o", ms=3, label="validation loss")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="upper right")
+        fig.tight_layout()
+
+    def close(self):
+        self._figure = None
+
+
+class _LossCurveImage:
+    """PNG bytes (``data``) shown as an HTML ``<img>`` with alt text.
+
+    Not an ``image/png`` output: a Jupyter Book page turns those into image files whose alt
+    text is their file name, while an HTML image keeps its ``alt`` for screen readers.
+    """
+
+    def __init__(self, data, alt):
+        self.data, self.alt = data, alt
+
+    def _repr_html_(self):
+        from .viz import EmbeddedFigure
+        return EmbeddedFigure(self.data, self.alt)._repr_html_()
+
+    def __repr__(self):
+        return f"<{self.alt}>"
+
+
+def _loss_curve_alt_text(history):
+    """``'Loss curve over 20 epochs: training loss from 0.61 to 0.32, validation ...'``."""
+    n = len(history.loss)
+    text = f"Loss curve over {n} epoch{'s' if n != 1 else ''}: "
+    parts = [f"{name} loss from {values[0]:.3g} to {values[-1]:.3g}"
+             for name, values in (("training", history.loss), ("validation", history.val_loss))
+             if values]
+    return text + ", ".join(parts)
