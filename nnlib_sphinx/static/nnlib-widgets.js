@@ -6,9 +6,15 @@
   var here = document.currentScript.src;
   // the manager's webpack bundle reads this global for where its fonts live
   window.__jupyter_widgets_assets_path__ = new URL("../_vendor/html-manager/", here).href;
-  require.config({
-    paths: {"@jupyter-widgets/html-manager/dist": new URL("../_vendor/html-manager", here).href}
+  var manager = new URL("../_vendor/html-manager", here).href;
+  // The bundled modules (controls, base, ...) also find their fonts from their own module
+  // URL, which requirejs derives from these paths: without them the fonts are looked for
+  // next to the page (notebooks/@jupyter-widgets/*.woff2) and 404.
+  var paths = {"@jupyter-widgets/html-manager/dist": manager};
+  ["base", "base7", "controls", "controls7", "output", "html-manager"].forEach(function (name) {
+    paths["@jupyter-widgets/" + name] = manager + "/" + name;
   });
+  require.config({paths: paths});
   // 2. ipywidgets typesets widget labels with MathJax 2's MathJax.Hub.Queue; the book runs
   //    MathJax 3, which has no Hub. Translate the one call it makes.
   document.addEventListener("DOMContentLoaded", function () {

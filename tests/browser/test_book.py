@@ -194,4 +194,12 @@ def test_saved_widgets_render_from_local_files(page, book_url):
         open_page(page, book_url + f"{docname}.html")
         page.wait_for_function(f"document.querySelectorAll('.jupyter-widgets.widget-container,"
                                f" .jupyter-widgets.widget-inline-hbox').length >= {views}")
+        # the manager's icon fonts load from the vendored copy (a browser fetches a font only
+        # when text needs it, so ask for it: a 404 would reject the promise and be logged)
+        faces = page.evaluate("""async () => {
+            const fonts = ['900 16px "Font Awesome 5 Free"', '400 16px "Font Awesome 5 Free"'];
+            const loaded = await Promise.all(fonts.map(f => document.fonts.load(f, '\\uf00c')));
+            return loaded.map(faces => faces.filter(face => face.status === 'loaded').length);
+        }""")
+        assert all(n >= 1 for n in faces), f"{docname}: icon fonts did not load ({faces})"
         assert page.log.errors == [] and page.log.outside == [], docname
