@@ -15,7 +15,8 @@ and returns a :class:`History` of the per-epoch loss and accuracy on the trainin
 
 Progress is a widget in JupyterLab and one plain line per epoch elsewhere (no timings,
 so stored notebook outputs stay identical from run to run). If the loss stops being a
-finite number, ``fit`` raises :class:`TrainingDiverged` and says which epoch and batch.
+finite number, or a batch's loss grows to more than ``BLOW_UP_FACTOR`` times the first
+batch's (at least 1), ``fit`` raises :class:`TrainingDiverged` and says which epoch and batch.
 """
 import math
 import numbers
@@ -41,10 +42,13 @@ _ALIASES = {
     "mean_squared_error": "mse",
 }
 _THRESHOLDS = {"binary_cross_entropy": 0.5, "binary_cross_entropy_with_logits": 0.0}
+# A batch loss this many times the first batch's (or times 1, if that was smaller) means the
+# weights are running away: a cross-entropy of 2.3 at the start does not reach 2,300 by learning.
+BLOW_UP_FACTOR = 1e3
 
 
 class TrainingDiverged(ValueError):
-    """The loss became NaN or infinite during ``fit``: the weights ran away.
+    """The loss became NaN or infinite, or blew up, during ``fit``: the weights ran away.
 
     Attributes: ``epoch`` and ``batch`` (1-based) where it happened, ``lr`` (or None),
     and ``history`` with the epochs completed before.
@@ -180,21 +184,46 @@ def _check_optimizer(optimizer):
 
 # ---------------------------------------------------------------------------- the loop
 
-def _divergence(epoch, batch, where, value, optimizer):
-    """The TrainingDiverged to raise; ``where`` says where in the epoch ("batch 4 of 8")."""
+def _divergence(epoch, batch, where, what, optimizer):
+    """The TrainingDiverged to raise; ``where`` says where in the epoch ("batch 4 of 8"),
+    ``what`` what happened to the loss ("became NaN")."""
     lr = getattr(optimizer, "lr", None)
-    what = "NaN" if value is not None and math.isnan(value) else "infinite"
-    if value is None:
-        what = "not finite (values inside the network overflowed)"
     advice = ("the weights grew without bound. Check that the inputs are scaled "
               "(standardize them)")
     if lr is not None:
         advice = (f"the learning rate lr={lr:g} is probably too large; try a value 10x "
                   f"smaller (lr={lr / 10:g}), and check that the inputs are scaled")
     return TrainingDiverged(
-        f"training diverged at epoch {epoch}, {where}: the loss became "
-        f"{what}; {advice}.", epoch=epoch, batch=batch, lr=lr,
+        f"training diverged at epoch {epoch}, {where}: the loss {what}; {advice}.",
+        epoch=epoch, batch=batch, lr=lr,
     )
+
+
+def _not_finite(value):
+    """How a loss that is not a finite number went wrong, or None if it is finite."""
+    if value is None:
+        return "became not finite (values inside the network overflowed)"
+    if math.isnan(value):
+        return "became NaN"
+    return None if math.isfinite(value) else "became infinite"
+
+
+class _LossWatch:
+    """Watches the batch losses of one ``fit`` for the two signs of runaway weights."""
+
+    def __init__(self, optimizer):
+        self.optimizer, self.first = optimizer, None
+
+    def check(self, value, epoch, batch, n_batches):
+        where = f"batch {batch} of {n_batches}"
+        what = _not_finite(value)
+        if what is None and self.first is None:
+            self.first = value
+        elif what is None and value > BLOW_UP_FACTOR * max(self.first, 1.0):
+            what = (f"grew from {self.first:.3g} on the first batch to {value:.3g}, "
+                    f"more than {BLOW_UP_FACTOR:,.0f} times as large")
+        if what is not None:
+            raise _divergence(epoch, batch, where, what, self.optimizer)
 
 
 def _forward_loss(model, task, xb, yb):
@@ -209,8 +238,9 @@ def _forward_loss(model, task, xb, yb):
         raise
 
 
-def _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch):
-    """One pass over the data; returns ``{'loss': ..., 'accuracy': ...}`` (running averages)."""
+def _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch, watch):
+    """One pass over the data; returns ``{'loss': ..., 'accuracy': ...}`` (running averages).
+    ``watch`` (a _LossWatch) raises TrainingDiverged when a batch's loss runs away."""
     if order is not None:
         X, y = X[order], y[order]  # one gather per epoch; batches below are views
     n = len(X)
@@ -220,8 +250,7 @@ def _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch):
         xb, yb = X[start:start + batch_size], y[start:start + batch_size]
         out, loss = _forward_loss(model, task, xb, yb)
         value = None if loss is None else loss.item()
-        if value is None or not math.isfinite(value):
-            raise _divergence(epoch, batch, f"batch {batch} of {n_batches}", value, optimizer)
+        watch.check(value, epoch, batch, n_batches)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -282,7 +311,8 @@ def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=
     live_plot : bool, in Jupyter redraw a loss curve after every epoch
 
     Returns a :class:`History`. The model is left in eval mode. Raises
-    :class:`TrainingDiverged` if the loss becomes NaN or infinite.
+    :class:`TrainingDiverged` if the loss becomes NaN or infinite, or if a batch's loss
+    grows to more than ``BLOW_UP_FACTOR`` (1,000) times the first batch's (or times 1).
     """
     task = _Task(loss)
     _check_optimizer(optimizer)
@@ -325,8 +355,9 @@ def _validate(model, task, val, batch_size, epoch, optimizer):
         if "finite" not in str(err):
             raise
         measured = {"loss": None}
-    if measured["loss"] is None or not math.isfinite(measured["loss"]):
-        raise _divergence(epoch, None, "on the validation set", measured["loss"], optimizer)
+    what = _not_finite(measured["loss"])
+    if what is not None:
+        raise _divergence(epoch, None, "on the validation set", what, optimizer)
     return {f"val_{k}": v for k, v in measured.items()}
 
 
@@ -336,13 +367,14 @@ def _run(model, task, optimizer, X, y, val, epochs, batch_size, shuffle, rng, ca
     for cb in callbacks:
         if hasattr(cb, "on_train_begin"):
             cb.on_train_begin(model)
-    ok = False
+    ok, watch = False, _LossWatch(optimizer)
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
             for epoch in range(1, epochs + 1):
                 _set_mode(model, True)
                 order = rng.permutation(len(X)) if shuffle else None
-                logs = _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch)
+                logs = _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch,
+                                    watch)
                 if val is not None:
                     logs.update(_validate(model, task, val, batch_size, epoch, optimizer))
                 history.append(logs)

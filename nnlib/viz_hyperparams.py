@@ -59,8 +59,8 @@ class HyperRun:
     """One training run; entry k of every array is *after epoch k + 1*.
 
     loss, val_loss, accuracy, val_accuracy: (E,) read-only arrays, with E = MAX_EPOCHS, or
-    fewer if the run diverged: then ``diverged_at`` is the epoch (1-based) in which the loss
-    became infinite or NaN, else None.
+    fewer if the run diverged: then ``diverged_at`` is the epoch (1-based) in which ``fit``
+    stopped it (the loss blew up or stopped being a number), else None.
     """
 
     lr: float
@@ -155,7 +155,7 @@ def _loss_panel(ax, run, shown, epochs):
     if _diverged_here(run, epochs):
         ax.axvline(run.diverged_at, color=viz.OKABE_ITO["vermillion"], linestyle="--")
         message = (f"diverged at epoch {run.diverged_at}:\n"
-                   "the loss shot off the top\nand became infinite")
+                   "the loss shot off the top,\nso training stopped")
         ax.text(0.97, 0.95, message, transform=ax.transAxes, ha="right", va="top", fontsize=11,
                 fontweight="bold", color=viz.OKABE_ITO["vermillion"])
     elif shown:

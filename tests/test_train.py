@@ -179,6 +179,55 @@ def test_divergence_raises_with_epoch_batch_and_learning_rate():
     assert err.history.epochs_run == err.epoch - 1
 
 
+def scripted_loss(values):
+    """A loss callable whose successive batches are worth ``values`` (then the last one)."""
+    values = list(values)
+
+    def loss(pred, target):
+        value = values.pop(0) if len(values) > 1 else values[0]
+        return (pred * 0.0).sum() + value
+
+    return loss
+
+
+def test_a_nan_loss_names_the_epoch_batch_and_what_happened():
+    X, y = regression(n=16)
+    model = mlp([3, 4, 1])
+    with pytest.raises(TrainingDiverged, match=r"epoch 2, batch 1 of 2: the loss became NaN"):
+        fit(model, X, y, loss=scripted_loss([1.0, 1.0, float("nan")]), epochs=3,
+            batch_size=8, optimizer=SGD(model.parameters(), lr=0.1), progress=False)
+
+
+def test_a_loss_that_blows_up_while_staying_finite_stops_training():
+    X, y = regression(n=16)
+    model = mlp([3, 4, 1])
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, batch 2 of 2: the loss grew from "
+                       r"2\.3 on the first batch to 3e\+03, more than 1,000 times as large; "
+                       r"the learning rate lr=0\.1 is probably too large") as info:
+        fit(model, X, y, loss=scripted_loss([2.3, 3000.0]), epochs=3, batch_size=8,
+            optimizer=SGD(model.parameters(), lr=0.1), progress=False)
+    assert info.value.history.epochs_run == 0
+
+
+@pytest.mark.parametrize("losses_seen", [[2.3, 2000.0], [1e-6, 900.0], [5e9, 4e12]])
+def test_a_loss_that_grows_less_than_the_limit_is_left_alone(losses_seen):
+    """The limit is 1,000 times the first batch's loss, or 1,000 if that was below 1."""
+    X, y = regression(n=16)
+    model = mlp([3, 4, 1])
+    history = fit(model, X, y, loss=scripted_loss(losses_seen), epochs=2, batch_size=8,
+                  optimizer=SGD(model.parameters(), lr=0.1), progress=False)
+    assert history.epochs_run == 2
+
+
+def test_a_far_too_large_learning_rate_on_the_digits_is_reported():
+    data = datasets.digits()
+    rng = np.random.default_rng(0)
+    model = nn.Sequential(nn.Linear(64, 32, rng=rng), nn.ReLU(), nn.Linear(32, 10, rng=rng))
+    with pytest.raises(TrainingDiverged, match=r"epoch 1, .*lr=1000 is probably too large"):
+        fit(model, data.X_train, data.y_train, loss="cross_entropy", epochs=5,
+            optimizer=SGD(model.parameters(), lr=1e3), rng=rng, progress=False)
+
+
 # ---------------------------------------------------------------------------- determinism
 
 def train_once(seed, fit_rng):
