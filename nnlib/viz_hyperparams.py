@@ -186,7 +186,11 @@ def _accuracy_panel(ax, run, shown, epochs):
     else:
         ax.text(0.5, 50, "no full epoch", ha="center", va="center", fontsize=11)
     title = f"Accuracy, epoch {shown}"
-    ax.set_title(title + " (last good)" if _diverged_here(run, epochs) else title)
+    if not shown:
+        title = "Accuracy: no epoch finished"
+    elif _diverged_here(run, epochs):
+        title += " (last good)"
+    ax.set_title(title)
     ax.set_xlabel(f'dotted: always "stays", {100 * baseline:.1f} %', fontsize=10)
     ax.set_xticks([0, 1], ["training", "validation"])
     ax.set_xlim(-0.5, 1.5)
