@@ -96,9 +96,12 @@ def _features(name, X, dtype):
     X = X.data if isinstance(X, Tensor) else np.asarray(X)
     if X.ndim == 0 or len(X) == 0:
         raise ValueError(f"{name}: expected an array with at least one sample, got shape {X.shape}")
+    check_finite(name, X)  # as given, so the message names the caller's dtype
     if dtype is not None and X.dtype != dtype:
-        X = X.astype(dtype)  # once, up front: float32 models then run in float32
-    return check_finite(name, X)
+        with np.errstate(over="ignore"):  # reported just below
+            X = X.astype(dtype)  # once, up front: float32 models then run in float32
+        check_finite(name, X)  # values too large for float32 became inf
+    return X
 
 
 class _Task:

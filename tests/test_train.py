@@ -461,6 +461,18 @@ def test_evaluate_and_predict_argument_errors():
         evaluate(model, X, y + 1, "cross_entropy")
 
 
+def test_a_float32_model_names_the_dtype_it_was_given_and_values_too_large_for_float32():
+    X, y = blobs(n=12)
+    model = mlp([2, 3], dtype=np.float32)
+    with pytest.raises(ValueError, match=r"X: expected finite values, got 1 NaN .*float64"):
+        predict(model, nan_at(X, (0, 0)))
+    X[2, 1] = 1e300  # finite in float64, inf once cast to the model's float32
+    with pytest.raises(ValueError, match=r"X: expected finite values, got 0 NaN and 1 inf"
+                                         r".*float32"):
+        fit(model, X, y, loss="cross_entropy", epochs=1, progress=False,
+            optimizer=SGD(model.parameters(), lr=0.1))
+
+
 def test_weights_that_run_away_on_the_validation_set_raise_training_diverged():
     # one huge SGD step: the training batch's loss is still finite when measured, but the
     # updated weights overflow on the validation set at the end of epoch 1
