@@ -427,6 +427,10 @@ class Explorer:
         from IPython.display import Image, display
 
         controls = {c.name: c.widget() for c in self.controls}
+        # one label width for all controls, so the sliders start in one column
+        width = max(len(c.label or c.name) for c in self.controls) * 0.6 + 0.5
+        for control in controls.values():
+            control.style.description_width = f"{width:.1f}em"
 
         def show(**params):
             display(Image(data=self.render(params), format="png"))

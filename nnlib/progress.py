@@ -78,10 +78,10 @@ class ProgressBar:
 class LivePlot:
     """A loss curve redrawn after every epoch, in a Jupyter kernel only (else it does nothing).
 
-    One matplotlib Figure (not managed by pyplot, so it is never shown twice or leaked) is
-    rendered to PNG and shown with a display id; later epochs update that output in place.
-    The output is an HTML image with alt text describing the curve (see
-    :class:`_LossCurveImage`), so the stored output stays accessible in the built book.
+    Each epoch draws :func:`nnlib.viz.loss_curve` (a Figure not managed by pyplot, so it is
+    never shown twice or leaked) and shows it as an HTML image with alt text
+    (:func:`nnlib.viz.embed`) under a display id, so later epochs update that output in
+    place and the stored output stays accessible in the built book.
     """
 
     def __init__(self, enabled=True):
@@ -93,59 +93,18 @@ class LivePlot:
             return
         from IPython.display import display
 
-        if self._figure is None:
-            from matplotlib.figure import Figure
-            self._figure = Figure(figsize=(6, 3.2))
-        self._draw(history)
-        image = _LossCurveImage(self._png(), _loss_curve_alt_text(history))
+        from .viz import embed, loss_curve
+
+        curves = {"training loss": history.loss, "validation loss": history.val_loss}
+        self._figure = loss_curve(curves, title=f"Loss after epoch {len(history.loss)}")
+        image = embed(self._figure, alt=_loss_curve_alt_text(history))
         if self._handle is None:
             self._handle = display(image, display_id=True)
         else:
             self._handle.update(image)
 
-    def _png(self):
-        import io
-
-        buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
-        return buffer.getvalue()
-
-    def _draw(self, history):
-        fig = self._figure
-        fig.clear()
-        ax = fig.add_subplot()
-        ax.plot(history.epochs, history.loss, marker="o", ms=3, label="training loss")
-        if history.val_loss:
-            ax.plot(history.epochs, history.val_loss, marker="o", ms=3, label="validation loss")
-        from matplotlib.ticker import MaxNLocator
-
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="upper right")
-        fig.tight_layout()
-
     def close(self):
         self._figure = None
-
-
-class _LossCurveImage:
-    """PNG bytes (``data``) shown as an HTML ``<img>`` with alt text.
-
-    Not an ``image/png`` output: a Jupyter Book page turns those into image files whose alt
-    text is their file name, while an HTML image keeps its ``alt`` for screen readers.
-    """
-
-    def __init__(self, data, alt):
-        self.data, self.alt = data, alt
-
-    def _repr_html_(self):
-        from .viz import EmbeddedFigure
-        return EmbeddedFigure(self.data, self.alt)._repr_html_()
-
-    def __repr__(self):
-        return f"<{self.alt}>"
 
 
 def _loss_curve_alt_text(history):

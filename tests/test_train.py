@@ -370,7 +370,8 @@ def test_live_plot_draws_loss_curves_in_a_kernel(monkeypatch):
     assert len(axes) == 1 and len(axes[0].lines) == 2
     plot.update(history)
     assert [kind for kind, _ in shown] == ["display", "update"]
-    assert shown[0][1].data.startswith(b"\x89PNG")  # an image, whatever the backend
+    assert shown[0][1].png.startswith(b"\x89PNG")  # an image, whatever the backend
+    assert "training loss from 1 to 0.5" in shown[0][1].alt
 
 
 def test_live_plot_is_inert_outside_jupyter():
