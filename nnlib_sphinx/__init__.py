@@ -239,6 +239,7 @@ def setup(app):
     app.connect("html-collect-pages", _collect_pages)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_css_file("nnlib-explorer.css")
+    app.add_js_file("nnlib-book.js")
     app.add_config_value("nnlib_explorer_jobs", os.cpu_count() or 1, "env", [int])
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True,
             "env_version": 1}

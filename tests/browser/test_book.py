@@ -203,3 +203,13 @@ def test_saved_widgets_render_from_local_files(page, book_url):
         }""")
         assert all(n >= 1 for n in faces), f"{docname}: icon fonts did not load ({faces})"
         assert page.log.errors == [] and page.log.outside == [], docname
+
+
+def test_menu_button_opens_the_navigation_on_a_phone(page, book_url):
+    page.set_viewport_size({"width": 400, "height": 800})
+    open_page(page, book_url + f"{PAGES[1]}.html")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400, "the page scrolls sideways"
+    page.locator("button.primary-toggle:visible").first.click()
+    page.wait_for_function("document.getElementById('pst-primary-sidebar-modal').open")
+    assert page.locator("#pst-primary-sidebar-modal a.reference").first.is_visible()
+    assert page.log.errors == [] and page.log.outside == []
