@@ -387,8 +387,19 @@ def decision_boundary(predict_fn, X, y, ax=None, threshold=0.5, resolution=200, 
     if line is not None:
         boundary_line(ax, *line)
     ax.set_title(title)
-    ax.legend(loc="best", fontsize=9, framealpha=0.8, frameon=True)
+    _legend_below(ax)
     return fig
+
+
+def _legend_below(ax):
+    """The legend in one row under the x label, where it cannot hide a point. A figure
+    with a fixed layout (an explorer's) has no room there: the legend goes inside."""
+    if ax.figure.get_layout_engine() is None:
+        ax.legend(loc="best", fontsize=9, framealpha=0.8, frameon=True)
+        return
+    n_entries = len(ax.get_legend_handles_labels()[1])
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=n_entries, fontsize=9,
+              handletextpad=0.3, columnspacing=1.0, borderaxespad=0)
 
 
 def boundary_line(ax, w, b, **kwargs):

@@ -12,6 +12,7 @@ The explorer :func:`descent_figure` (controls :func:`descent_controls`, wrapper
 import functools
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from . import landscapes as L
 from .viz import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
@@ -108,12 +109,34 @@ def curve_with_steps(surface, trajectory=None, ax=None, title=None, colour=None,
         ax.scatter(pts[:1], losses[:1], s=60, color="white", edgecolors=colour,
                    linewidths=2, zorder=4, label="start")
         if len(pts) <= 8:
-            for k, (x, y) in enumerate(zip(pts, losses)):
-                ax.annotate(str(k), (x, y), xytext=(4, 5), textcoords="offset points",
-                            fontsize=8)
-        _note(ax, _status(trajectory), alarm=trajectory.diverged)
-    ax.set_title(title or f"Loss curve {surface.description}")
+            _number_steps(ax, pts, losses)
+        _subtitle(ax, _status(trajectory), alarm=trajectory.diverged)
+    ax.set_title(title or f"Loss curve {surface.description}", pad=24)
     return fig
+
+
+def _number_steps(ax, xs, ys, min_gap=12):
+    """Number the dots 0, 1, 2, ...; dots within ``min_gap`` pixels of the first of a run
+    share one label ("3–5"), so bunched-up steps do not print over each other."""
+    pixels = ax.transData.transform(np.column_stack([xs, ys]))
+    runs = [[0]]
+    for k in range(1, len(xs)):
+        if np.hypot(*(pixels[k] - pixels[runs[-1][0]])) < min_gap:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    for run in runs:
+        text = str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}"
+        ax.annotate(text, (xs[run[0]], ys[run[0]]), xytext=(4, 5),
+                    textcoords="offset points", fontsize=9)
+
+
+def _subtitle(ax, text, alarm=False):
+    """Write ``text`` between the title (give it ``pad=24``) and the axes: it can never
+    cover the curve or the path."""
+    ax.text(0.5, 1.05, text, transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
+            color=OKABE_ITO["vermillion"] if alarm else "#222222",
+            fontweight="bold" if alarm else "normal")
 
 
 def _note(ax, text, alarm=False):
@@ -161,7 +184,7 @@ def slope_plot(surface, w, h=0.5, ax=None, title=None):
 
 @_styled
 def learning_rate_panels(trajectories, titles=None):
-    """Side-by-side 1-D panels, one trajectory each (e.g. one per learning rate).
+    """1-D panels, two a row, one trajectory each (e.g. one per learning rate).
 
     trajectories: list of :class:`nnlib.landscapes.Trajectory` on 1-D surfaces.
     titles: optional list of panel titles (default "learning rate <lr>"). Returns the Figure.
@@ -171,14 +194,18 @@ def learning_rate_panels(trajectories, titles=None):
         raise ValueError("trajectories: expected at least one Trajectory, got none")
     if titles is not None and len(titles) != len(trajectories):
         raise ValueError(f"titles: expected {len(trajectories)} titles, got {len(titles)}")
-    fig, axes = subplots(1, len(trajectories), figsize=(3.6 * len(trajectories), 3.4),
+    ncols = min(2, len(trajectories))  # two a row: four in a row are too small to read
+    nrows = -(-len(trajectories) // ncols)
+    fig, axes = subplots(nrows, ncols, figsize=(3.6 * ncols, 3.2 * nrows + 0.2),
                          sharey=True)
-    axes = np.atleast_1d(axes)
+    axes = np.atleast_1d(axes).ravel()
     for k, (ax, traj) in enumerate(zip(axes, trajectories)):
         title = titles[k] if titles else f"learning rate {traj.lr:g}"
         curve_with_steps(traj.surface, traj, ax=ax, title=title, colour=PALETTE[k % 8])
-        if k:
+        if k % ncols:
             ax.set_ylabel("")
+    for ax in axes[len(trajectories):]:
+        ax.remove()
     return fig
 
 
@@ -262,9 +289,12 @@ def surface_views(surface, title=None):
     left.set_zlabel("loss")
     left.set_title("as a landscape")
     left.view_init(elev=35, azim=-60)
+    for axis in (left.xaxis, left.yaxis, left.zaxis):  # 3 ticks each: more run together
+        axis.set_major_locator(MaxNLocator(3, steps=[1, 2, 5, 10]))
     _contours(right, surface, filled=True)
     right.set_title("as a map (contour lines)")
-    right.legend(loc="lower right", fontsize=8)
+    # Outside the map, so the legend's star is not read as a second minimum.
+    right.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=10, borderaxespad=0)
     fig.suptitle(title or f"Loss surface {surface.description}", fontweight="bold")
     return fig
 

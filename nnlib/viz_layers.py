@@ -140,7 +140,8 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
     _check_weights(weights, sizes)
     shown = [_shown(s, max_neurons) for s in sizes]
     height = max([min_rows] + [len(i) + (g is not None) for i, g in shown])
-    fig, ax = viz._fig_ax(ax, figsize=(2.3 * len(sizes) + 1.5, 0.55 * height + 1.4))
+    # At most the book's 672 px (8.4 inches) wide, so that the text is never shrunk.
+    fig, ax = viz._fig_ax(ax, figsize=(min(2.3 * len(sizes) + 1.5, 8.4), 0.62 * height + 1.4))
     pos = [_positions(c, i, g, height) for c, (i, g) in enumerate(shown)]
     _draw_edges(ax, pos, weights, hide_zero_weights)
     for layer, (idx, gap) in enumerate(shown):
@@ -153,8 +154,8 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
                     va="center", fontsize=18)
         name = (layer_names[layer] if layer_names is not None
                 else viz._default_layer_name(layer, len(sizes)))
-        ax.text(x, -0.7, f"{name}\n({sizes[layer]} neuron{'s' if sizes[layer] > 1 else ''})", ha="center", va="top",
-                fontsize=9)
+        ax.text(x, -0.7, f"{name}\n({sizes[layer]} neuron{'s' if sizes[layer] > 1 else ''})",
+                ha="center", va="top", fontsize=9.5)
     ax.set_xlim(-1.6, _COL * (len(sizes) - 1) + 1.6)
     ax.set_ylim(-1.9, height - 0.4)
     ax.set_aspect("equal")
@@ -200,14 +201,13 @@ def _draw_neurons(ax, positions, values, labels, value_fmt, left):
         ax.add_patch(Circle((x, y), _RADIUS, facecolor=face, edgecolor="#333333",
                             linewidth=1.2, zorder=2))
         if v is not None:
-            ax.text(x, y, value_fmt.format(v), ha="center", va="center", fontsize=7,
+            ax.text(x, y, value_fmt.format(v), ha="center", va="center", fontsize=8.5,
                     zorder=3, color="white" if v > 0.6 else "black")
-        if labels is not None and labels[i]:
-            dx = -(_RADIUS + 0.1) if left else _RADIUS + 0.1
+        if labels is not None and labels[i]:  # on a white box above the lines
+            dx = -(_RADIUS + 0.12) if left else _RADIUS + 0.12
             ax.text(x + dx, y, labels[i], ha="right" if left else "left", va="center",
-                    fontsize=8, zorder=4,
-                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85,
-                          "pad": 0.6})
+                    fontsize=10, zorder=4,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5})
 
 
 # ---------------------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def loss_figure(prediction=0.35, target=1):
     # A fixed layout (what automatic layout gives this figure): it is drawn 100 times for
     # the book, and automatic layout would take half of each frame's time.
     fig, (left, right) = subplots(1, 2, figsize=(8.8, 3.4), sharex=True, layout=None,
-                                  gridspec_kw={"wspace": 0.108})
+                                  gridspec_kw={"wspace": 0.2})  # room between 1.0 and 0.0
     fig.subplots_adjust(left=0.069, right=0.981, bottom=0.15, top=0.841)
     _loss_panel(left, grid, squared_error(grid, target), p,
                 float(squared_error(p, target)), OKABE_ITO["orange"], "squared error")

@@ -5,6 +5,8 @@ Each helper returns a :class:`matplotlib.figure.Figure`; helpers that draw one p
 explorer: a pure function of (word, utterance, noise) that trains the recogniser once per
 process (cached) and draws the waveform, its features and the network's answer.
 """
+import textwrap
+
 import numpy as np
 
 from . import speech
@@ -139,8 +141,17 @@ def probability_bars(probs, words=speech.WORDS, ax=None, title=None, true_word=N
     ax.set_xticks(range(len(words)), words)
     ax.set_ylim(0, 118)
     ax.set_ylabel("probability (%)")
-    ax.set_title(title or "The network's answer: a probability for each word")
+    ax.set_title(_two_lines(title or "The network's answer: a probability for each word"))
     return fig
+
+
+def _two_lines(title, width=40):
+    """A title longer than ``width`` characters on two lines, broken after its colon if
+    it has one (a narrow panel would cut it off)."""
+    if len(title) <= width:
+        return title
+    head, colon, tail = title.partition(": ")
+    return f"{head}:\n{tail}" if colon else textwrap.fill(title, width)
 
 
 def _percent(p):
@@ -184,15 +195,15 @@ def unit_word_heatmap(mean_values, words=speech.WORDS, ax=None, title=None):
         raise ValueError(f"mean_values: expected shape ({len(words)}, H), got shape "
                          f"{mean_values.shape}")
     n_units = mean_values.shape[1]
-    fig, ax = _fig_ax(ax, figsize=(max(5.0, 0.55 * n_units + 2.0), 3.2))
+    # 0.4 inch per unit: 16 units fit the book's 672 px, so the numbers are not shrunk.
+    fig, ax = _fig_ax(ax, figsize=(max(5.0, 0.4 * n_units + 2.0), 3.2))
     image = ax.imshow(mean_values, aspect="auto", cmap="cividis")
     top = mean_values.max() or 1.0
     for (r, c), v in np.ndenumerate(mean_values):
-        ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=7,
+        ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=9.5,
                 color="black" if v > 0.6 * top else "white")
     ax.set_xticks(range(n_units))
     ax.set_yticks(range(len(words)), words)
-    ax.tick_params(axis="x", labelsize=8)
     ax.set(xlabel="hidden unit", ylabel="word")
     ax.set_title(title or "Average value of each hidden unit, per word")
     fig.colorbar(image, ax=ax, label="average value", shrink=0.9)

@@ -79,20 +79,22 @@ def value_graph(root, show_grad=True, title=None, ax=None):
         raise ValueError(f"root: expected an nnlib.Value, got {type(root).__name__}")
     nodes, edges, pos, n_rows = _graph_layout(root)
     n_cols = 1 + max(x for x, _ in pos.values())
-    fig, ax = _fig_ax(ax, figsize=(1.75 * n_cols + 0.6, 0.95 * max(n_rows, 2) + 1.0))
-    box_w, box_h = 0.62, 0.62 if show_grad else 0.44
+    # 1.15 inch per column: the 7 columns of chapter 7's neuron fit the book's 672 px
+    # unshrunk, so the 9-point text stays readable.
+    fig, ax = _fig_ax(ax, figsize=(1.15 * n_cols + 0.3, 0.78 * max(n_rows, 2) + 0.9))
+    box_w, box_h = 0.72, 0.68 if show_grad else 0.48
+    op_x = box_w / 2 + 0.13  # an operation's circle sits this far left of its result
     for child, parent in edges:
         (xc, yc), (xp, yp) = pos[id(child)], pos[id(parent)]
-        xo = xp - box_w / 2 - 0.2  # the operation circle sits just left of its result
-        ax.plot([xc + box_w / 2, xo], [yc, yp], color="#888888", linewidth=1, zorder=1)
+        ax.plot([xc + box_w / 2, xp - op_x], [yc, yp], color="#888888", linewidth=1,
+                zorder=1)
     for node in nodes:
         x, y = pos[id(node)]
         if node._prev:
-            xo = x - box_w / 2 - 0.2
-            ax.plot([xo, x - box_w / 2], [y, y], color="#888888", linewidth=1, zorder=1)
-            ax.add_patch(Circle((xo, y), 0.13, facecolor="white", edgecolor="#555555",
-                                zorder=2))
-            ax.text(xo, y, _op_symbol(node._op), ha="center", va="center", fontsize=8,
+            ax.plot([x - op_x, x - box_w / 2], [y, y], color="#888888", linewidth=1, zorder=1)
+            ax.plot([x - op_x], [y], marker="o", markersize=16, markerfacecolor="white",
+                    markeredgecolor="#555555", zorder=2)  # a marker stays round
+            ax.text(x - op_x, y, _op_symbol(node._op), ha="center", va="center", fontsize=8,
                     zorder=3)
         edge = HIGHLIGHT if node is root else "#333333"
         ax.add_patch(FancyBboxPatch((x - box_w / 2, y - box_h / 2), box_w, box_h,
@@ -102,10 +104,10 @@ def value_graph(root, show_grad=True, title=None, ax=None):
         offsets = np.linspace(box_h * 0.3, -box_h * 0.3, len(lines))
         colours = ["black", VALUE_COLOUR, GRAD_COLOUR]
         for line, dy, colour in zip(lines, offsets, colours):
-            ax.text(x, y + dy, line, ha="center", va="center", fontsize=7.5, color=colour,
+            ax.text(x, y + dy, line, ha="center", va="center", fontsize=9, color=colour,
                     zorder=3, fontweight="bold" if colour == "black" else "normal")
-    ax.set_xlim(-0.6, n_cols - 0.4)
-    ax.set_ylim(-0.7, n_rows - 0.3)
+    ax.set_xlim(-box_w / 2 - 0.04, n_cols - 1 + box_w / 2 + 0.04)
+    ax.set_ylim(-box_h / 2 - 0.04, n_rows - 1 + box_h / 2 + 0.04)
     ax.axis("off")
     ax.set_title(title or ("Computational graph: values (blue) and gradients (red)"
                            if show_grad else "Computational graph: values"))

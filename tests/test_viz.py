@@ -195,6 +195,19 @@ def test_decision_boundary_accepts_tensor_like_column_scores():
     assert region[0, 0] == 0 and region[-1, -1] == 1
 
 
+def test_decision_boundary_legend_never_covers_a_point():
+    X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    fig = viz.decision_boundary(lambda P: P[:, 0], X, [0, 1, 0, 1])
+    _render(fig)
+    ax = fig.axes[0]
+    assert ax.get_legend().get_window_extent().y1 < ax.get_window_extent().y0  # below
+    fixed, fixed_ax = viz.subplots(layout=None)          # an explorer's fixed layout:
+    viz.decision_boundary(lambda P: P[:, 0], X, [0, 1, 0, 1], ax=fixed_ax)
+    _render(fixed)                                       # no room below, so inside
+    assert fixed_ax.get_window_extent().contains(
+        *fixed_ax.get_legend().get_window_extent().get_points().mean(axis=0))
+
+
 def test_decision_boundary_checks_shapes():
     with pytest.raises(ValueError, match="X: expected shape"):
         viz.decision_boundary(lambda P: P[:, 0], np.zeros((3, 3)), [0, 1, 0])

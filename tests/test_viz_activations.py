@@ -85,6 +85,14 @@ def test_temperature_panels_one_panel_each():
         va.temperature_panels([3.0, 1.0], ["a", "b"], (1.0, -1.0))
 
 
+def test_temperature_panels_two_a_row_with_every_name_shown():
+    fig = _no_warnings(va.temperature_panels, [3.0, 1.0], ["a", "b"], (0.5, 1.0, 2.0, 5.0))
+    assert len({round(ax.get_position().x0, 3) for ax in fig.axes}) == 2
+    fig = _no_warnings(va.temperature_panels, [3.0, 1.0], ["a", "b"], (0.5, 1.0, 2.0))
+    shown = [ax for ax in fig.axes if ax.xaxis.get_tick_params()["labelbottom"]]
+    assert len(shown) == 2          # the bottom panel and the one above the empty slot
+
+
 def test_activation_grid_and_saturation_plot():
     fig = _no_warnings(va.activation_grid)
     assert sum(1 for ax in fig.axes if ax.lines) == len(va.EXPLORER_ACTIVATIONS)

@@ -46,6 +46,23 @@ def test_learning_rate_panels_one_panel_per_run():
         V.learning_rate_panels(runs, titles=["a"])
 
 
+def test_learning_rate_panels_two_a_row_and_the_note_above_the_curve():
+    runs = [L.run_optimizer("parabola", [-2.0], "sgd", lr, 50) for lr in (0.01, 0.3, 0.9, 1.1)]
+    fig = render(V.learning_rate_panels(runs))
+    rows = sorted({round(ax.get_position().y0, 3) for ax in fig.axes})
+    assert len(rows) == 2 and fig.get_figwidth() * 80 <= 672
+    for ax in fig.axes:
+        note, = ax.texts
+        assert note.get_position()[1] > 1           # above the axes, below the title
+
+
+def test_curve_with_steps_bunched_steps_share_one_label():
+    traj = L.run_optimizer("parabola", [-2.0], "sgd", 0.3, 5)   # steps 3, 4, 5 bunch up
+    fig = render(V.curve_with_steps("parabola", traj))
+    labels = [a.get_text() for a in fig.axes[0].texts if hasattr(a, "xyann")]
+    assert labels == ["0", "1", "2", "3–5"]
+
+
 def test_contour_paths_draws_each_optimiser_from_the_same_start():
     runs = [L.run_optimizer("valley", [-5.0, 2.0], name, 0.03, 30) for name in L.OPTIMIZERS]
     fig = render(V.contour_paths("valley", runs))

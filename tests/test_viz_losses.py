@@ -59,6 +59,14 @@ def test_loss_figure_renders_at_every_extreme(prediction, target):
     assert f"squared error = {(prediction - target) ** 2:.3f}" in texts(fig)
 
 
+def test_loss_figure_tick_labels_of_the_two_panels_do_not_touch():
+    fig = render(V.loss_figure(0.35, 1))
+    left, right = fig.axes
+    last = left.get_xticklabels()[-1].get_window_extent()
+    first = right.get_xticklabels()[0].get_window_extent()
+    assert first.x0 - last.x1 > 25       # pixels: not read as one number "1.0 0.0"
+
+
 def test_loss_figure_confident_wrong_answer_costs_most_in_cross_entropy():
     fig = render(V.loss_figure(0.01, 1))
     mse_panel, ce_panel = fig.axes

@@ -67,6 +67,14 @@ def test_probability_bars_heights_and_labels():
         viz_speech.probability_bars(np.ones(3) / 3)
 
 
+def test_probability_bars_breaks_a_long_title_after_its_colon():
+    probs = np.array([0.96, 0.02, 0.019, 0.001])
+    title = "One utterance of “Reindeer”: the network's answer"
+    fig = viz_speech.probability_bars(probs, title=title)
+    assert fig.axes[0].get_title() == "One utterance of “Reindeer”:\nthe network's answer"
+    assert viz_speech.probability_bars(probs, title="Short").axes[0].get_title() == "Short"
+
+
 def test_hidden_bars_reports_the_sum():
     values = np.array([0.0, 2.5, 1.0, 0.0])
     fig = titled(viz_speech.hidden_bars(values))
@@ -80,6 +88,12 @@ def test_unit_word_heatmap():
     assert len(fig.axes[0].texts) == 24
     with pytest.raises(ValueError, match="mean_values"):
         viz_speech.unit_word_heatmap(np.ones((3, 6)))
+
+
+def test_unit_word_heatmap_numbers_stay_readable_in_the_book():
+    fig = viz_speech.unit_word_heatmap(np.ones((4, 16)))
+    assert fig.get_figwidth() * 80 <= 672       # not shrunk on a 672 px page
+    assert min(t.get_fontsize() for t in fig.axes[0].texts) >= 9
 
 
 def test_explorer_grid_is_small_enough_and_importable():

@@ -39,6 +39,14 @@ def test_value_graph_shows_every_value_and_gradient():
     assert "grad" not in without
 
 
+def test_value_graph_of_a_neuron_fits_the_book_unshrunk():
+    L, _ = neuron_loss()
+    L.backward()
+    fig = render(vt.value_graph(L))
+    assert fig.get_figwidth() * 80 <= 672       # 80 dpi: 672 px is the page width
+    assert min(t.get_fontsize() for t in fig.axes[0].texts if "grad" in t.get_text()) >= 9
+
+
 def test_value_graph_handles_a_value_used_twice():
     x = Value(3.0, label="x")
     y = x * x
