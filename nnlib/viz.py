@@ -100,6 +100,26 @@ def subplots(nrows=1, ncols=1, figsize=None, layout="constrained", **kwargs):
     return fig, axes
 
 
+def panel_grid(n_panels, panel_size, ncols=2, title_room=0.4, **kwargs):
+    """``(fig, axes)`` for ``n_panels`` panels, ``ncols`` a row (the book's text column is
+    too narrow for four side by side), ``axes`` a flat list of exactly ``n_panels`` Axes.
+
+    panel_size: (width, height) of one panel in inches; title_room: extra height in inches
+    (for a suptitle); ``kwargs`` go to :func:`subplots` (e.g. ``sharey=True``). A panel
+    above an empty slot of the last row shows its x tick labels.
+    """
+    ncols = min(ncols, n_panels)
+    nrows = -(-n_panels // ncols)
+    width, height = panel_size
+    fig, axes = subplots(nrows, ncols, figsize=(width * ncols, height * nrows + title_room),
+                         **kwargs)
+    axes = list(np.atleast_1d(axes).ravel())
+    for k in range(n_panels, len(axes)):
+        axes[k].remove()
+        axes[k - ncols].xaxis.set_tick_params(labelbottom=True)
+    return fig, axes[:n_panels]
+
+
 def _fig_ax(ax, figsize=(6.0, 4.0)):
     """Return (fig, ax): the given Axes and its figure, or a new styled pair."""
     if ax is not None:

@@ -145,18 +145,12 @@ def temperature_panels(logits, labels, temperatures=(0.5, 1.0, 2.0, 5.0)):
     """One :func:`softmax_bars` panel per temperature for the same logits (chapter 4).
     Returns the Figure."""
     temperatures = [_check_temperature(t) for t in temperatures]
-    ncols = min(2, len(temperatures))  # two panels a row: the tick labels need the room
-    nrows = -(-len(temperatures) // ncols)
-    fig, axes = subplots(nrows, ncols, figsize=(4.2 * ncols, 3.0 * nrows + 0.6),
-                         sharex=True, sharey=True)
-    axes = np.atleast_1d(axes).ravel()
+    fig, axes = viz.panel_grid(len(temperatures), panel_size=(4.2, 3.0), title_room=0.6,
+                               sharex=True, sharey=True)
     for k, (ax, t) in enumerate(zip(axes, temperatures)):
         softmax_bars(logits, labels, temperature=t, ax=ax, title=f"temperature T = {t:g}")
-        if k % ncols:
+        if k % 2:
             ax.set_ylabel("")
-    for k in range(len(temperatures), len(axes)):  # an empty slot: the panel above it
-        axes[k].remove()                              # shows the names instead
-        axes[k - ncols].xaxis.set_tick_params(labelbottom=True)
     fig.suptitle("The same scores through softmax(z / T): low T sharpens, high T flattens",
                  fontweight="bold")
     return fig

@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from . import landscapes as L
-from .viz import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
+from .viz import OKABE_ITO, PALETTE, _fig_ax, _styled, panel_grid, subplots
 
 __all__ = [
     "OPTIMIZER_COLOURS", "OPTIMIZER_LABELS", "curve_with_steps", "slope_plot",
@@ -194,18 +194,13 @@ def learning_rate_panels(trajectories, titles=None):
         raise ValueError("trajectories: expected at least one Trajectory, got none")
     if titles is not None and len(titles) != len(trajectories):
         raise ValueError(f"titles: expected {len(trajectories)} titles, got {len(titles)}")
-    ncols = min(2, len(trajectories))  # two a row: four in a row are too small to read
-    nrows = -(-len(trajectories) // ncols)
-    fig, axes = subplots(nrows, ncols, figsize=(3.6 * ncols, 3.2 * nrows + 0.2),
-                         sharey=True)
-    axes = np.atleast_1d(axes).ravel()
+    fig, axes = panel_grid(len(trajectories), panel_size=(3.6, 3.2), title_room=0.2,
+                           sharey=True)
     for k, (ax, traj) in enumerate(zip(axes, trajectories)):
         title = titles[k] if titles else f"learning rate {traj.lr:g}"
         curve_with_steps(traj.surface, traj, ax=ax, title=title, colour=PALETTE[k % 8])
-        if k % ncols:
+        if k % 2:
             ax.set_ylabel("")
-    for ax in axes[len(trajectories):]:
-        ax.remove()
     return fig
 
 

@@ -347,3 +347,12 @@ def test_figures_save_without_warnings():
             viz.model_sizes_chart({"a": 3, "b": 1e12})]
     for fig in figs:
         fig.savefig(io.BytesIO(), format="png")
+
+
+def test_panel_grid_gives_exactly_the_panels_asked_for_two_a_row():
+    fig, axes = viz.panel_grid(3, panel_size=(3.0, 2.0), sharex=True)
+    assert len(axes) == 3 and len(fig.axes) == 3          # the fourth slot is removed
+    assert tuple(fig.get_size_inches()) == (6.0, 2 * 2.0 + 0.4)
+    assert axes[1].xaxis.get_tick_params()["labelbottom"]  # above the empty slot
+    fig, axes = viz.panel_grid(1, panel_size=(3.0, 2.0))
+    assert len(axes) == 1 and tuple(fig.get_size_inches()) == (3.0, 2.4)
