@@ -12,10 +12,14 @@ from pathlib import Path
 
 __version__ = "0.1.0"
 
-# every module of the package (nnlib/*.py) is reachable as an attribute: nnlib.nn, nnlib.viz, ...
+# every module and sub-package (nnlib/*.py, nnlib/*/) is reachable as an attribute:
+# nnlib.nn, nnlib.viz, ...
+_HERE = Path(__file__).parent
 _SUBMODULES = tuple(sorted(
-    p.stem for p in Path(__file__).parent.glob("*.py") if not p.stem.startswith("_")
+    {p.stem for p in _HERE.glob("*.py")} | {p.parent.name for p in _HERE.glob("*/__init__.py")}
+    - {"__init__"}
 ))
+_SUBMODULES = tuple(name for name in _SUBMODULES if not name.startswith("_"))
 
 # name -> submodule that defines it
 _EXPORTS = {

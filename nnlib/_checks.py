@@ -10,6 +10,7 @@ import numpy as np
 
 __all__ = [
     "check_finite", "check_shape", "check_labels", "check_same_length", "check_positive",
+    "check_size", "check_number", "as_rng",
 ]
 
 
@@ -112,3 +113,15 @@ def as_rng(rng, name="rng"):
         f"{name}: expected a numpy Generator (np.random.default_rng(seed)), an int seed or "
         f"None, got {type(rng).__name__}"
     )
+
+
+def check_size(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    return float(value)
