@@ -7,12 +7,12 @@ One module per family of layers:
 * :mod:`~nnlib.nn.activation`: ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 * :mod:`~nnlib.nn.dropout`: :class:`Dropout`
 """
-from .module import Module, Sequential
+from .module import Parameter, Module, Sequential
 from .linear import Linear
 from .activation import ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 from .dropout import Dropout
 
 __all__ = [
-    "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
+    "Parameter", "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "Softmax", "Step", "Dropout",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 from .. import functional as F
 from .._checks import check_size
 from ..tensor import Tensor
-from .module import Module, as_input
+from .module import Module, Parameter, as_input
 
 __all__ = ["Linear"]
 
@@ -56,8 +56,8 @@ class Linear(Module):
             limit = np.sqrt(6.0 / (self.in_features + self.out_features))
             w = rng.uniform(-limit, limit, size=shape)
         self.init = init
-        self.weight = Tensor(w.astype(dtype), requires_grad=True)
-        self.bias = (Tensor(np.zeros(self.out_features, dtype=dtype), requires_grad=True)
+        self.weight = Parameter(w.astype(dtype))
+        self.bias = (Parameter(np.zeros(self.out_features, dtype=dtype))
                      if bias else None)
 
     def forward(self, x):

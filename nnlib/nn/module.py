@@ -15,7 +15,25 @@ import numpy as np
 from .._checks import check_finite
 from ..tensor import Tensor
 
-__all__ = ["Module", "Sequential"]
+__all__ = ["Parameter", "Module", "Sequential"]
+
+
+class Parameter(Tensor):
+    """A Tensor that is a learnable parameter of a Module (``requires_grad=True``).
+
+    Assigning a Parameter to an attribute of a Module registers it: it is then listed by
+    ``parameters()`` and ``named_parameters()`` and saved by ``state_dict()``.
+
+    >>> layer.scale = Parameter(np.ones(3))
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad=True):
+        super().__init__(data, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + super().__repr__()
 
 
 def as_input(x, name="x"):
