@@ -29,20 +29,27 @@ _EXPORTS = {
     "fit": "train",
     "evaluate": "train",
     "predict": "train",
-    "History": "history",
-    "EarlyStopping": "callbacks",
+    "History": "train",
+    "EarlyStopping": "train",
     "TrainingDiverged": "train",
     "gradcheck": "numerical",
     "numerical_gradient": "numerical",
     "rel_error": "numerical",
+    "save": "serialization",
+    "load": "serialization",
 }
 
-__all__ = sorted(set(_SUBMODULES) | set(_EXPORTS))
+# older or shorter names of sub-packages: nnlib.datasets is nnlib.data
+_ALIASES = {"datasets": "data"}
+
+__all__ = sorted(set(_SUBMODULES) | set(_EXPORTS) | set(_ALIASES))
 
 
 def __getattr__(name):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
+    if name in _ALIASES:
+        return importlib.import_module(f"{__name__}.{_ALIASES[name]}")
     if name in _EXPORTS:
         module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
         return getattr(module, name)

@@ -5,7 +5,7 @@ Two halves, both needed (see CONTRIBUTING.md, "How to add an explorer"):
 * :class:`ExplorerMimeRenderer`, registered with myst-nb through the entry point group
   ``myst_nb.mime_renderers`` (pyproject.toml). For HTML builders it takes the notebook output
   of MIME type ``application/vnd.nnlib.explorer+json`` (a small JSON spec written by
-  ``nnlib.explorer``) ahead of the widget view, records the spec in the build environment and
+  ``nnlib.explore.explorer``) ahead of the widget view, records the spec in the build environment and
   emits the static controls (``nnlib_sphinx.html``).
 * this extension (``sphinx: extra_extensions: [nnlib_sphinx]`` in _config.yml), which renders
   every recorded explorer's frames into ``<outdir>/_explorers/<spec id>/frame-<i>.png`` when
@@ -65,7 +65,7 @@ class ExplorerMimeRenderer:
 
 def _load(spec):
     """Explorer from a notebook's spec, plus the pixel size of its first frame."""
-    from nnlib.explorer import from_spec
+    from nnlib.explore.explorer import from_spec
     import struct
 
     explorer = from_spec(spec if isinstance(spec, dict) else json.loads(spec))
@@ -149,14 +149,14 @@ def _fingerprint(spec):
 
     digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode())
     digest.update(matplotlib.__version__.encode() + b"/" + PIL.__version__.encode())
-    for path in sorted(Path(nnlib.__file__).parent.glob("*.py")):
+    for path in sorted(Path(nnlib.__file__).parent.rglob("*.py")):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
 def _render_frames(spec, folder, indices):
     """Worker: write ``frame-<i>.png`` for the given grid positions; return how many."""
-    from nnlib.explorer import from_spec
+    from nnlib.explore.explorer import from_spec
 
     explorer = from_spec(spec)
     grid = explorer.grid()
@@ -170,7 +170,7 @@ def _write_frames(folder, spec, jobs):
 
     Frames are independent, so ``jobs`` processes share them (forked, where available).
     """
-    from nnlib.explorer import from_spec
+    from nnlib.explore.explorer import from_spec
 
     manifest = folder / "manifest.json"
     fingerprint = _fingerprint(spec)

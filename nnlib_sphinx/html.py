@@ -1,7 +1,7 @@
 """The static twin's HTML: real form controls, one <img> and a few lines of inline JavaScript.
 
 The frames are PNG files named ``frame-<index>.png`` in one folder per explorer; ``index`` is
-the position in :meth:`nnlib.explorer.Explorer.grid` (last control varying fastest). Sliders
+the position in :meth:`nnlib.explore.explorer.Explorer.grid` (last control varying fastest). Sliders
 are ``<input type=range>`` over value *positions* 0..n-1 (so no float rounding in the
 browser) with ``aria-valuetext`` and an ``<output>`` showing the real value.
 """

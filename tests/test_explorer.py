@@ -1,4 +1,4 @@
-"""nnlib.explorer: controls, the frame grid, the spec for the book, the live UI; and the
+"""nnlib.explore.explorer: controls, the frame grid, the spec for the book, the live UI; and the
 static twin's HTML and frame writer (nnlib_sphinx)."""
 import json
 
@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from nnlib.explorer import (  # noqa: E402
+from nnlib.explore.explorer import (  # noqa: E402
     MIME_TYPE, Dropdown, Slider, explore, from_spec, function_path,
 )
 

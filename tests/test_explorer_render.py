@@ -8,8 +8,18 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image
 
-from nnlib import explorer, viz_landscapes, viz_losses, viz_speech, viz_training, widgets
-from nnlib.explorer import FRAME_RC, render_png
+from nnlib.explore import explorer as explorer
+
+from nnlib.viz import landscapes as viz_landscapes
+
+from nnlib.viz import losses as viz_losses
+
+from nnlib.viz import speech as viz_speech
+
+from nnlib.viz import training as viz_training
+
+from nnlib.viz import neurons as widgets
+from nnlib.explore.explorer import FRAME_RC, render_png
 
 
 def _savefig_rgb(fig):

@@ -1,4 +1,4 @@
-"""Tests for nnlib.landscapes: surfaces, their gradients, and optimiser runs on them."""
+"""Tests for nnlib.data.landscapes: surfaces, their gradients, and optimiser runs on them."""
 import numpy as np
 import pytest
 

@@ -1,10 +1,10 @@
-"""Tests of nnlib.speech: the synthetic four-word speech data and its chunk features."""
+"""Tests of nnlib.data.speech: the synthetic four-word speech data and its chunk features."""
 
 import numpy as np
 import pytest
 
-from nnlib import speech
-from nnlib.speech import WORDS, chunk_edges, say, speech_features, toy_speech
+from nnlib.data import speech as speech
+from nnlib.data.speech import WORDS, chunk_edges, say, speech_features, toy_speech
 
 
 def tone(freq, seconds=speech.DURATION, rate=speech.SAMPLE_RATE, amp=1.0):

@@ -1,4 +1,4 @@
-"""Tests for nnlib.stepper: the step-by-step backpropagation of chapter 7.
+"""Tests for nnlib.explore.stepper: the step-by-step backpropagation of chapter 7.
 
 The stepper's gradients are checked three independent ways: against nnlib.Tensor's
 autograd, against nnlib.Value's scalar autograd, and against finite differences
@@ -9,7 +9,7 @@ import pytest
 
 import nnlib
 from nnlib.scalar import Value
-from nnlib.stepper import ACTIVATIONS, BackpropStepper
+from nnlib.explore.stepper import ACTIVATIONS, BackpropStepper
 
 OUTPUT_FNS = {"sigmoid": lambda t: t.sigmoid(), "tanh": lambda t: t.tanh(),
               "relu": lambda t: t.relu(), "identity": lambda t: t}

@@ -2,9 +2,11 @@
 import numpy as np
 import pytest
 
-from nnlib import datasets, losses, nn, progress, train
+from nnlib import datasets, losses, nn
 from nnlib.optim import SGD, Adam
-from nnlib.train import EarlyStopping, TrainingDiverged, evaluate, fit, predict
+import nnlib.train.fit as train
+from nnlib.train import progress
+from nnlib.train.fit import EarlyStopping, TrainingDiverged, evaluate, fit, predict
 
 
 def mlp(sizes, seed=0, act=nn.ReLU, dtype=np.float64, out=None, init="he"):

@@ -1,4 +1,4 @@
-"""Tests of nnlib.viz_activations (chapter 4 figures and its two explorers)."""
+"""Tests of nnlib.viz.activations (chapter 4 figures and its two explorers)."""
 import warnings
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from nnlib import functional as F
-from nnlib import viz_activations as va
-from nnlib.explorer import Explorer
+from nnlib.viz import activations as va
+from nnlib.explore.explorer import Explorer
 
 
 def _no_warnings(fn, *args, **kwargs):

@@ -1,4 +1,4 @@
-"""Tests of nnlib.viz_hyperparams: chapter 8's hyperparameter explorer."""
+"""Tests of nnlib.viz.hyperparams: chapter 8's hyperparameter explorer."""
 import io
 import itertools
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnlib import viz_hyperparams as vh
-from nnlib.explorer import from_spec
+from nnlib.viz import hyperparams as vh
+from nnlib.explore.explorer import from_spec
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -95,7 +95,7 @@ def test_bad_arguments_are_value_errors_naming_the_argument(kwargs, name):
 def test_the_spec_imports_the_figure_function_by_name():
     explorer = vh.explorer()
     spec = explorer.spec()
-    assert spec["function"] == "nnlib.viz_hyperparams:training_figure"
+    assert spec["function"] == "nnlib.viz.hyperparams:training_figure"
     rebuilt = from_spec(spec)
     assert rebuilt.figure_fn is vh.training_figure
     assert len(rebuilt) == len(explorer) <= 60

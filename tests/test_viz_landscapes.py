@@ -1,4 +1,4 @@
-"""Tests for nnlib.viz_landscapes: the loss-surface figures and the explorer of chapter 6."""
+"""Tests for nnlib.viz.landscapes: the loss-surface figures and the explorer of chapter 6."""
 import itertools
 
 import numpy as np
@@ -92,7 +92,7 @@ def test_parse_point():
 
 
 def test_descent_controls_fit_the_static_book():
-    from nnlib.explorer import MAX_FRAMES, explore
+    from nnlib.explore.explorer import MAX_FRAMES, explore
     explorer = explore(V.descent_figure, *V.descent_controls())
     assert len(explorer) == 6 * 4 * 3 * 4 <= MAX_FRAMES
     assert V.descent_explorer().defaults() == {"learning_rate": 0.1, "start": "(-5, 2)",

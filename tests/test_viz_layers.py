@@ -1,4 +1,4 @@
-"""Tests of nnlib.viz_layers (chapter 3 figures and the layer-sizes explorer)."""
+"""Tests of nnlib.viz.layers (chapter 3 figures and the layer-sizes explorer)."""
 import warnings
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import nnlib
-from nnlib import viz_layers
-from nnlib.explorer import Explorer
+from nnlib.viz import layers as viz_layers
+from nnlib.explore.explorer import Explorer
 
 
 def formula(sizes):

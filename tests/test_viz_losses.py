@@ -1,4 +1,4 @@
-"""Tests for nnlib.viz_losses: the figures and the explorer of chapter 5."""
+"""Tests for nnlib.viz.losses: the figures and the explorer of chapter 5."""
 import itertools
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Tests of nnlib.viz_speech: the chapter 9 figures and the speech explorer."""
+"""Tests of nnlib.viz.speech: the chapter 9 figures and the speech explorer."""
 import itertools
 import warnings
 
@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnlib import speech, viz_speech
-from nnlib.explorer import MAX_FRAMES, render_png
+from nnlib.data import speech as speech
+
+from nnlib.viz import speech as viz_speech
+from nnlib.explore.explorer import MAX_FRAMES, render_png
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +101,7 @@ def test_unit_word_heatmap_numbers_stay_readable_in_the_book():
 def test_explorer_grid_is_small_enough_and_importable():
     explorer = viz_speech.explorer()
     assert len(explorer) <= MAX_FRAMES
-    assert explorer.spec()["function"] == "nnlib.viz_speech:speech_explorer"
+    assert explorer.spec()["function"] == "nnlib.viz.speech:speech_explorer"
 
 
 def test_explorer_utterance_depends_only_on_its_arguments():

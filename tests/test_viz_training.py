@@ -1,12 +1,12 @@
-"""Tests for nnlib.viz_training: the figures of chapters 7 and 8."""
+"""Tests for nnlib.viz.training: the figures of chapters 7 and 8."""
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
 from nnlib.scalar import Value
-from nnlib.stepper import BackpropStepper
-from nnlib import viz_training as vt
+from nnlib.explore.stepper import BackpropStepper
+from nnlib.viz import training as vt
 
 from figure_helpers import render, texts as all_texts
 
@@ -146,13 +146,13 @@ def test_misclassified_grid_validates():
 
 
 def test_backprop_explorer_is_publishable():
-    explorer_mod = pytest.importorskip("nnlib.explorer")
+    explorer_mod = pytest.importorskip("nnlib.explore.explorer")
     stepper = vt.example_stepper()
     explorer = explorer_mod.explore(
         vt.backprop_explorer,
         explorer_mod.Slider("step", 0, len(stepper.steps), 1, 0),
         explorer_mod.Dropdown("example", list(vt.EXAMPLE_INPUTS), "x = (1, 0), y = 1"))
     assert len(explorer) == 18 * len(vt.EXAMPLE_INPUTS) <= explorer_mod.MAX_FRAMES
-    assert explorer.spec()["function"] == "nnlib.viz_training:backprop_explorer"
+    assert explorer.spec()["function"] == "nnlib.viz.training:backprop_explorer"
     png = explorer.render({"step": 17, "example": "x = (1, 1), y = 0"})
     assert png[:8] == b"\x89PNG\r\n\x1a\n"

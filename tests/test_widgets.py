@@ -1,4 +1,4 @@
-"""Tests of nnlib.widgets: the neuron explorer's figure function and its controls."""
+"""Tests of nnlib.viz.neurons: the neuron explorer's figure function and its controls."""
 import io
 import itertools
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from nnlib import widgets
-from nnlib.explorer import MAX_FRAMES, Dropdown, Slider
+from nnlib.viz import neurons as widgets
+from nnlib.explore.explorer import MAX_FRAMES, Dropdown, Slider
 
 pytestmark = pytest.mark.filterwarnings("error")
 
@@ -85,7 +85,7 @@ def test_neuron_explorer_default_frame_is_on_the_grid():
     explorer = widgets.neuron_explorer()
     assert len(explorer) == len(explorer.grid()) <= MAX_FRAMES
     assert explorer.frame_index(explorer.defaults()) < len(explorer)
-    assert explorer.spec()["function"] == "nnlib.widgets:neuron_figure"
+    assert explorer.spec()["function"] == "nnlib.viz.neurons:neuron_figure"
     png = explorer.render()
     assert png[:4] == b"\x89PNG"
 
@@ -184,10 +184,10 @@ def test_learning_figure_rejects_bad_arguments(kwargs, message):
 
 
 def test_learning_explorer_spec_imports_by_name():
-    from nnlib.explorer import from_spec
+    from nnlib.explore.explorer import from_spec
     explorer = widgets.learning_explorer()
     spec = explorer.spec()
-    assert spec["function"] == "nnlib.widgets:learning_figure"
+    assert spec["function"] == "nnlib.viz.neurons:learning_figure"
     rebuilt = from_spec(spec)
     assert rebuilt.figure_fn is widgets.learning_figure
     assert len(rebuilt) == len(explorer) == 33

@@ -6,13 +6,19 @@ One module per family of layers:
 * :mod:`~nnlib.nn.linear`: :class:`Linear`
 * :mod:`~nnlib.nn.activation`: ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 * :mod:`~nnlib.nn.dropout`: :class:`Dropout`
+* :mod:`~nnlib.nn.conv`: :class:`Conv2d`; :mod:`~nnlib.nn.pooling`: MaxPool2d, AvgPool2d;
+  :mod:`~nnlib.nn.flatten`: :class:`Flatten`
 """
 from .module import Parameter, Module, Sequential
 from .linear import Linear
 from .activation import ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 from .dropout import Dropout
+from .conv import Conv2d
+from .pooling import MaxPool2d, AvgPool2d
+from .flatten import Flatten
 
 __all__ = [
     "Parameter", "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "Softmax", "Step", "Dropout",
+    "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
 ]

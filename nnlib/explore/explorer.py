@@ -3,7 +3,7 @@
 An explorer wraps a function ``figure_fn(**params) -> matplotlib.figure.Figure`` and a few
 controls (:class:`Slider`, :class:`Dropdown`)::
 
-    from nnlib.explorer import explore, Slider, Dropdown
+    from nnlib.explore import explore, Slider, Dropdown
     explore(neuron_figure,
             Slider("w1", -2, 2, 0.5, 1.0),
             Dropdown("activation", ["sigmoid", "relu"], "sigmoid"))
@@ -461,7 +461,7 @@ def explore(figure_fn, *controls, title=None, dpi=DEFAULT_DPI, max_frames=MAX_FR
     """Build an :class:`Explorer` of ``figure_fn`` over ``controls``.
 
     ``figure_fn(**params)`` must return a matplotlib Figure and, for the published book, be
-    a module-level function of an installed package (``nnlib.widgets``, ``nnlib.viz``) so the
+    a module-level function of an installed package (``nnlib.viz.neurons``, ``nnlib.viz``) so the
     book build can import it. The grid (product of every control's number of values) must
     stay at most ``max_frames``.
     """
@@ -475,7 +475,7 @@ def from_spec(spec):
                          f"got {spec!r:.200}")
     if not spec.get("function"):
         raise ValueError("spec: the figure function is not importable (defined in a notebook "
-                         "or a lambda?); move it into a module such as nnlib.widgets")
+                         "or a lambda?); move it into a module such as nnlib.viz.neurons")
     fn = _import_function(spec["function"])
     controls = [_control_from_spec(c) for c in spec["controls"]]
     return Explorer(fn, controls, title=spec.get("title"), dpi=spec.get("dpi", DEFAULT_DPI),

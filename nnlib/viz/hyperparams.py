@@ -45,7 +45,7 @@ def churn_split():
     Returns ``(X_train, X_val, y_train, y_val)``: X (N, 12) standardised with the training
     rows' mean and standard deviation, y (N,) 0 (stays) or 1 (leaves).
     """
-    from .datasets import bank_churn, standardize, train_test_split
+    from nnlib.data.datasets import bank_churn, standardize, train_test_split
 
     rng = np.random.default_rng(SEED)
     X, y, _ = bank_churn(N_CUSTOMERS, rng)
@@ -90,9 +90,9 @@ def training_run(lr, hidden):
 @functools.lru_cache(maxsize=16)
 def _train(lr, hidden):
     """:func:`training_run` without the argument checks, cached on ``(lr, hidden)``."""
-    from .nn import Linear, ReLU, Sequential
-    from .optim import SGD
-    from .train import TrainingDiverged, fit
+    from nnlib.nn import Linear, ReLU, Sequential
+    from nnlib.optim import SGD
+    from nnlib.train.fit import TrainingDiverged, fit
 
     X_train, X_val, y_train, y_val = churn_split()
     rng = np.random.default_rng(SEED)
@@ -202,7 +202,7 @@ def _accuracy_panel(ax, run, shown, epochs):
 def controls():
     """The explorer's controls: learning rate (4), width (3) and epochs 8..40 in steps of 8
     (5): 60 frames for the static book."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Dropdown("lr", list(LEARNING_RATES), 0.1, label="learning rate"),
             Dropdown("hidden", list(WIDTHS), 8, label="hidden neurons"),
             Slider("epochs", EPOCH_STEP, MAX_EPOCHS, EPOCH_STEP, MAX_EPOCHS, label="epochs"))
@@ -210,6 +210,6 @@ def controls():
 
 def explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`training_figure` (chapter 8)."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(training_figure, *controls(),
                    title="Hyperparameters: learning rate, width and epochs")

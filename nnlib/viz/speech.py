@@ -9,8 +9,8 @@ import textwrap
 
 import numpy as np
 
-from . import speech
-from .viz import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
+from nnlib.data import speech
+from nnlib.viz.style import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
 
 __all__ = [
     "waveform_pair", "chunk_slicing", "features_by_word", "probability_bars",
@@ -221,9 +221,9 @@ def explorer_utterance(word, utterance, noise):
 def speech_explorer(word="Reindeer", utterance=0, noise=0.0):
     """Chapter 9's explorer: one utterance, its 128 features and the recogniser's answer.
 
-    ``word``: one of :data:`nnlib.speech.WORDS`; ``utterance``: which speaker (an int, each
+    ``word``: one of :data:`nnlib.data.speech.WORDS`; ``utterance``: which speaker (an int, each
     one a new random speaker); ``noise``: standard deviation of the background hiss (the
-    training recordings had 0.02). The recogniser is :func:`nnlib.speech.trained_recogniser`
+    training recordings had 0.02). The recogniser is :func:`nnlib.data.speech.trained_recogniser`
     (trained on first use, a few seconds, then cached), so the figure depends only on the
     arguments.
     """
@@ -273,7 +273,7 @@ def _explorer_layout():
 
 def speech_explorer_controls():
     """The explorer's controls: word (4) x speaker (4) x noise (3) = 48 frames."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Dropdown("word", speech.WORDS, "Reindeer"),
             Slider("utterance", 0, 3, 1, 0, label="speaker"),
             Slider("noise", 0.0, 0.3, 0.15, 0.0, label="noise"))
@@ -281,6 +281,6 @@ def speech_explorer_controls():
 
 def explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`speech_explorer` (chapter 9)."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(speech_explorer, *speech_explorer_controls(),
                    title="The four-word recogniser: one utterance in, four probabilities out")

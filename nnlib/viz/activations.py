@@ -10,9 +10,9 @@ import numbers
 
 import numpy as np
 
-from . import viz
-from .functional import softmax
-from .viz import OKABE_ITO, PALETTE, _styled, subplots
+from nnlib import viz
+from nnlib.functional import softmax
+from nnlib.viz.style import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
 
 __all__ = [
     "EXPLORER_ACTIVATIONS", "activation_grid", "saturation_plot", "stacked_lines_plot",
@@ -55,7 +55,7 @@ def saturation_plot(threshold=5.0, z=None, ax=None):
         raise ValueError(f"threshold: expected a positive number, got {threshold!r}")
     _, slope = viz.activation_function("sigmoid")
     z = np.linspace(-10, 10, 801) if z is None else np.asarray(z, dtype=float)
-    fig, ax = viz._fig_ax(ax, figsize=(6.0, 3.6))
+    fig, ax = _fig_ax(ax, figsize=(6.0, 3.6))
     ax.plot(z, slope(z), color=OKABE_ITO["orange"], linewidth=2,
             label="derivative of sigmoid, σ(z)(1 − σ(z))")
     for lo, hi in ((z.min(), -threshold), (threshold, z.max())):
@@ -127,7 +127,7 @@ def softmax_bars(logits, labels=None, temperature=1.0, ax=None, title=None, deci
     temperature = _check_temperature(temperature)
     labels = labels or [f"class {k + 1}" for k in range(logits.size)]
     probs = softmax(logits / temperature)
-    fig, ax = viz._fig_ax(ax, figsize=(5.2, 3.6))
+    fig, ax = _fig_ax(ax, figsize=(5.2, 3.6))
     ticks = [f"{name}\nscore {z:.2f}" for name, z in zip(labels, logits)]
     ax.bar(range(logits.size), probs, color=PALETTE[:logits.size], edgecolor="black")
     for k, p in enumerate(probs):
@@ -191,7 +191,7 @@ def activation_figure(name="sigmoid", z=1.0, derivative=True):
 def activation_controls():
     """Explorer (a)'s controls: the activation (5), z from -6 to 6 in steps of 1 (13) and
     whether to draw the derivative (2): 130 frames in the static book."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Dropdown("name", list(EXPLORER_ACTIVATIONS), "sigmoid", label="activation"),
             Slider("z", -6, 6, 1, 2, label="weighted sum z"),
             Dropdown("derivative", [True, False], True, label="show derivative"))
@@ -199,7 +199,7 @@ def activation_controls():
 
 def activation_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`activation_figure`."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(activation_figure, *activation_controls(),
                    title="An activation function, its slope, and one weighted sum z")
 
@@ -241,7 +241,7 @@ def softmax_figure(cat=4, dog=0, temperature=1.0):
 def softmax_controls():
     """Explorer (b)'s controls: the cat and dog scores in -2..4 (steps of 1; the bird's
     score stays 0) and the temperature in {0.5, 1, 2, 5}: 7 x 7 x 4 = 196 frames."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Slider("cat", -2, 4, 1, 4, label="cat score"),
             Slider("dog", -2, 4, 1, 0, label="dog score"),
             Dropdown("temperature", [0.5, 1.0, 2.0, 5.0], 1.0, label="temperature T"))
@@ -249,6 +249,6 @@ def softmax_controls():
 
 def softmax_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`softmax_figure`."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(softmax_figure, *softmax_controls(),
                    title="Scores in, probabilities out: softmax with a temperature")

@@ -7,7 +7,7 @@ timing, so a re-run notebook stores the same text.
 """
 import sys
 
-from .history import format_metric
+from nnlib.train.history import format_metric
 
 __all__ = ["ProgressBar", "LivePlot"]
 
@@ -93,7 +93,7 @@ class LivePlot:
             return
         from IPython.display import display
 
-        from .viz import embed, loss_curve
+        from nnlib.viz import embed, loss_curve
 
         curves = {"training loss": history.loss, "validation loss": history.val_loss}
         self._figure = loss_curve(curves, title=f"Loss after epoch {len(history.loss)}")

@@ -12,8 +12,9 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
-from . import viz
-from .viz import CLASS_COLOURS, OKABE_ITO, _styled, subplots
+from nnlib import viz
+from nnlib.viz.basics import _default_layer_name
+from nnlib.viz.style import CLASS_COLOURS, OKABE_ITO, _fig_ax, _styled, subplots
 
 __all__ = [
     "image_and_vector", "labelled_network", "hidden_space", "weight_images",
@@ -141,7 +142,7 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
     shown = [_shown(s, max_neurons) for s in sizes]
     height = max([min_rows] + [len(i) + (g is not None) for i, g in shown])
     # At most the book's 672 px (8.4 inches) wide, so that the text is never shrunk.
-    fig, ax = viz._fig_ax(ax, figsize=(min(2.3 * len(sizes) + 1.5, 8.4), 0.62 * height + 1.4))
+    fig, ax = _fig_ax(ax, figsize=(min(2.3 * len(sizes) + 1.5, 8.4), 0.62 * height + 1.4))
     pos = [_positions(c, i, g, height) for c, (i, g) in enumerate(shown)]
     _draw_edges(ax, pos, weights, hide_zero_weights)
     for layer, (idx, gap) in enumerate(shown):
@@ -153,7 +154,7 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
             ax.text(x, (height - 1) / 2 + (len(idx)) / 2 - gap, "⋮", ha="center",
                     va="center", fontsize=18)
         name = (layer_names[layer] if layer_names is not None
-                else viz._default_layer_name(layer, len(sizes)))
+                else _default_layer_name(layer, len(sizes)))
         ax.text(x, -0.7, f"{name}\n({sizes[layer]} neuron{'s' if sizes[layer] > 1 else ''})",
                 ha="center", va="top", fontsize=9.5)
     ax.set_xlim(-1.6, _COL * (len(sizes) - 1) + 1.6)
@@ -227,7 +228,7 @@ def hidden_space(H, y, w, b, ax=None, point_labels=None, title="The hidden layer
         raise ValueError(f"H: expected shape (N, 2), got shape {H.shape}")
     if point_labels is not None and len(point_labels) != len(H):
         raise ValueError(f"point_labels: expected {len(H)} labels, got {len(point_labels)}")
-    fig, ax = viz._fig_ax(ax, figsize=(4.6, 4.2))
+    fig, ax = _fig_ax(ax, figsize=(4.6, 4.2))
     viz.scatter_classes(H, y, ax=ax, labels=("XOR = 0", "XOR = 1"))
     low, high = H.min(axis=0) - padding, H.max(axis=0) + padding
     ax.set_xlim(low[0], high[0])
@@ -314,8 +315,8 @@ def explorer_network(hidden1, hidden2, seed=3):
     The weights are cut from fixed 8-wide random matrices, so widening a layer adds
     neurons without changing the ones already there. Returns a ``nnlib.nn.Sequential``.
     """
-    from . import nn
-    from .tensor import Tensor
+    from nnlib import nn
+    from nnlib.tensor import Tensor
     hidden1 = _check_width("hidden1", hidden1, 1)
     hidden2 = _check_width("hidden2", hidden2, 0)
     rng = np.random.default_rng(seed)
@@ -374,14 +375,14 @@ def layer_sizes_figure(hidden1=4, hidden2=3):
 def layer_sizes_controls():
     """Controls of the layer-sizes explorer: hidden1 in 1..8 and hidden2 in 0..8 (0 means
     no second hidden layer): 8 x 9 = 72 frames in the static book."""
-    from .explorer import Slider
+    from nnlib.explore import Slider
     return (Slider("hidden1", 1, _MAX_WIDTH, 1, 4, label="neurons in hidden layer 1"),
             Slider("hidden2", 0, _MAX_WIDTH, 1, 3, label="neurons in hidden layer 2 (0 = none)"))
 
 
 def layer_sizes_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`layer_sizes_figure`."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(layer_sizes_figure, *layer_sizes_controls(),
                    title="Layer sizes: the network, its parameter count and one example's "
                          "values")

@@ -10,7 +10,7 @@ The explorer :func:`loss_figure` (controls :func:`loss_controls`, wrapper
 """
 import numpy as np
 
-from .viz import OKABE_ITO, _fig_ax, _styled, subplots
+from nnlib.viz.style import OKABE_ITO, _fig_ax, _styled, subplots
 
 __all__ = [
     "squared_error", "binary_cross_entropy_curve", "distance_line", "house_price_fit",
@@ -190,13 +190,13 @@ def loss_figure(prediction=0.35, target=1):
 def loss_controls():
     """Controls of :func:`loss_figure`: prediction 0.01 to 0.99 (step 0.02) and the target
     0 or 1: 50 x 2 = 100 frames for the static book."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Slider("prediction", 0.01, 0.99, 0.02, 0.35, label="prediction p"),
             Dropdown("target", [1, 0], 1, label="right answer t"))
 
 
 def loss_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`loss_figure`."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(loss_figure, *loss_controls(),
                    title="Squared error and cross-entropy of one prediction")

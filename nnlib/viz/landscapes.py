@@ -7,15 +7,15 @@ plotted window are clipped to it, and a run that diverged says so on the figure
 
 The explorer :func:`descent_figure` (controls :func:`descent_controls`, wrapper
 :func:`descent_explorer`) shows one optimiser on the elongated valley of
-:mod:`nnlib.landscapes` for a chosen learning rate, start point and number of steps.
+:mod:`nnlib.data.landscapes` for a chosen learning rate, start point and number of steps.
 """
 import functools
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from . import landscapes as L
-from .viz import OKABE_ITO, PALETTE, _fig_ax, _styled, panel_grid, subplots
+from nnlib.data import landscapes as L
+from nnlib.viz.style import OKABE_ITO, PALETTE, _fig_ax, _styled, panel_grid, subplots
 
 __all__ = [
     "OPTIMIZER_COLOURS", "OPTIMIZER_LABELS", "curve_with_steps", "slope_plot",
@@ -186,7 +186,7 @@ def slope_plot(surface, w, h=0.5, ax=None, title=None):
 def learning_rate_panels(trajectories, titles=None):
     """1-D panels, two a row, one trajectory each (e.g. one per learning rate).
 
-    trajectories: list of :class:`nnlib.landscapes.Trajectory` on 1-D surfaces.
+    trajectories: list of :class:`nnlib.data.landscapes.Trajectory` on 1-D surfaces.
     titles: optional list of panel titles (default "learning rate <lr>"). Returns the Figure.
     """
     trajectories = list(trajectories)
@@ -381,7 +381,7 @@ def descent_figure(learning_rate=0.1, start="(-5, 2)", optimizer="sgd", steps=40
 def descent_controls():
     """Controls of :func:`descent_figure`: 6 learning rates x 4 starts x 3 optimisers x
     4 step counts = 288 frames for the static book (about 0.15 s and 22 kB each)."""
-    from .explorer import Dropdown
+    from nnlib.explore import Dropdown
     return (Dropdown("learning_rate", list(DESCENT_LEARNING_RATES), 0.1,
                      label="learning rate"),
             Dropdown("start", list(DESCENT_STARTS), DESCENT_STARTS[0], label="start point"),
@@ -391,6 +391,6 @@ def descent_controls():
 
 def descent_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`descent_figure`."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(descent_figure, *descent_controls(),
                    title="Gradient descent on a long, narrow valley")

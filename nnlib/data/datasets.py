@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_rng
-from .speech import WORDS, speech_features, toy_speech  # the four-word speech set (chapter 9)
+from nnlib._checks import as_rng
+from nnlib.data.speech import WORDS, speech_features, toy_speech  # the four-word speech set (chapter 9)
 
 __all__ = [
     "xor", "travel_insurance", "travel_insurance_customers", "TravelInsuranceNeuron",

@@ -3,7 +3,7 @@
 - :func:`value_graph`: the computational graph of an :class:`nnlib.Value` expression, each
   node showing its value and its gradient (chapter 7).
 - :func:`stepper_figure`: a one-hidden-layer network drawn at step ``k`` of a
-  :class:`nnlib.stepper.BackpropStepper`: values on the neurons, gradients beside them and
+  :class:`nnlib.explore.stepper.BackpropStepper`: values on the neurons, gradients beside them and
   on the weights (chapter 7); :func:`backprop_explorer` is the chapter's explorer.
 - :func:`confusion_matrix_plot` and :func:`misclassified_grid` (chapter 8).
 
@@ -14,8 +14,8 @@ import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch
 
 from nnlib.scalar import Value, trace
-from nnlib.stepper import BackpropStepper
-from nnlib.viz import OKABE_ITO, _fig_ax, _styled, subplots
+from nnlib.explore.stepper import BackpropStepper
+from nnlib.viz.style import OKABE_ITO, _fig_ax, _styled, subplots
 
 __all__ = [
     "value_graph", "stepper_figure", "backprop_explorer", "EXAMPLE_NETWORK",

@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from .history import METRICS
+from nnlib.train.history import METRICS
 
 __all__ = ["EarlyStopping", "as_callbacks"]
 

@@ -23,12 +23,12 @@ import numbers
 
 import numpy as np
 
-from ._checks import as_rng, check_finite, check_labels, check_same_length
-from .callbacks import EarlyStopping, as_callbacks
-from .history import History
-from .losses import LOSSES
-from .progress import LivePlot, ProgressBar
-from .tensor import Tensor, no_grad
+from nnlib._checks import as_rng, check_finite, check_labels, check_same_length
+from nnlib.train.callbacks import EarlyStopping, as_callbacks
+from nnlib.train.history import History
+from nnlib.losses import LOSSES
+from nnlib.train.progress import LivePlot, ProgressBar
+from nnlib.tensor import Tensor, no_grad
 
 __all__ = [
     "fit", "evaluate", "predict", "History", "EarlyStopping", "TrainingDiverged",

@@ -2,7 +2,7 @@
 
 Each explorer is two things: a pure function that draws one figure from plain numbers
 (testable, and usable without any widget library), and a small wrapper that hands that
-function to :func:`nnlib.explorer.explore` with the controls to show. ``explore`` gives
+function to :func:`nnlib.explore.explore` with the controls to show. ``explore`` gives
 live ipywidgets in JupyterLab and a precomputed static twin in the published book, so the
 controls' grids are kept small: every combination becomes one frame of the static twin.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import matplotlib
 import numpy as np
 
-from . import viz
+from nnlib import viz
 
 __all__ = ["NEURON_ACTIVATIONS", "NEURON_RANGES", "neuron_figure", "neuron_controls",
            "neuron_explorer", "LEARNING_RATES", "LEARNING_MAX_STEPS", "LearningRun",
@@ -87,7 +87,7 @@ def neuron_controls():
     the activation: 5 x 5 x 4 x 4 = 400 frames for the static book. With a bias at
     half-integers no corner input ever sits exactly on the boundary, and the grid still
     holds AND (1, 1, -1.5), OR (1, 1, -0.5), NAND (-1, -1, 1.5) and NOR (-1, -1, 0.5)."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Slider("w1", -2, 2, 1, 1),
             Slider("w2", -2, 2, 1, 1),
             Slider("b", -1.5, 1.5, 1.0, -1.5),
@@ -96,7 +96,7 @@ def neuron_controls():
 
 def neuron_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`neuron_figure` (chapter 2)."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(neuron_figure, *neuron_controls(),
                    title="One neuron: output = activation(w1·x1 + w2·x2 + b)")
 
@@ -121,7 +121,7 @@ def learning_problem(seed=LEARNING_SEED):
     0/1 ("not spam"/"spam"), and ``Sequential(Linear(2, 1), Sigmoid())`` with random
     starting weights from the same generator, so seed 0 gives the lab's neuron.
     """
-    from .nn import Linear, Sequential, Sigmoid
+    from nnlib.nn import Linear, Sequential, Sigmoid
 
     rng = np.random.default_rng(seed)
     n = 100
@@ -162,8 +162,8 @@ def learning_run(lr, steps=LEARNING_MAX_STEPS):
 @functools.lru_cache(maxsize=8)
 def _train(lr, steps):
     """:func:`learning_run` without the argument checks, cached on ``(lr, steps)``."""
-    from .losses import binary_cross_entropy
-    from .optim import SGD
+    from nnlib.losses import binary_cross_entropy
+    from nnlib.optim import SGD
 
     X, y, model = learning_problem()
     optimizer = SGD(model.parameters(), lr=lr)
@@ -247,13 +247,13 @@ def _loss_so_far(ax, run, steps):
 def learning_controls():
     """The explorer's controls: training steps 0..50 in steps of 5, and the learning rate
     (0.01, 0.1, 1): 11 x 3 = 33 frames for the static book."""
-    from .explorer import Dropdown, Slider
+    from nnlib.explore import Dropdown, Slider
     return (Slider("steps", 0, LEARNING_MAX_STEPS, 5, 10, label="training steps"),
             Dropdown("lr", list(LEARNING_RATES), 0.1, label="learning rate"))
 
 
 def learning_explorer():
     """Live (JupyterLab) or static (book) explorer of :func:`learning_figure` (chapter 1)."""
-    from .explorer import explore
+    from nnlib.explore import explore
     return explore(learning_figure, *learning_controls(),
                    title="One neuron learning from 100 examples")

@@ -25,7 +25,7 @@ import functools
 
 import numpy as np
 
-from ._checks import check_positive
+from nnlib._checks import check_positive
 
 __all__ = [
     "WORDS", "SYLLABLES", "WORD_SYLLABLES", "SAMPLE_RATE", "DURATION",
@@ -356,7 +356,7 @@ def speech_model(rng, hidden=(32, 16)):
     Returns an ``nnlib.nn.Sequential`` whose last layer gives 4 logits (softmax turns them
     into the probabilities of the four words).
     """
-    from . import nn
+    from nnlib import nn
     sizes = (128, *hidden, len(WORDS))
     layers = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -377,8 +377,9 @@ def trained_recogniser(seed=0, n=2000, epochs=20):
     with the same ``rng``. Deterministic: the same arguments give the same weights.
     Returns the model (in eval mode); it maps features (N, 128) to logits (N, 4).
     """
-    from . import losses, optim
-    from .train import fit
+    from nnlib import losses
+    from nnlib import optim
+    from nnlib.train.fit import fit
     rng = np.random.default_rng(seed)
     waveforms, labels, _ = toy_speech(n, rng)
     features = speech_features(waveforms)
@@ -397,7 +398,7 @@ def layer_values(model, features):
     output for the batch: for :func:`speech_model` ``[linear 1 (N, H1), ReLU 1 (N, H1),
     linear 2 (N, H2), ReLU 2 (N, H2), logits (N, 4)]``. Runs without building a graph.
     """
-    from .tensor import Tensor, no_grad
+    from nnlib.tensor import Tensor, no_grad
     x = np.asarray(features, dtype=np.float64)
     values = []
     with no_grad():
