@@ -8,7 +8,7 @@ One difference from PyTorch: nnlib stores a linear layer's weights as
 import numpy as np
 
 from .. import functional as F
-from .._checks import check_size
+from .._checks import as_rng, check_size
 from ..tensor import Tensor
 from .module import Module, Parameter, as_input
 
@@ -22,9 +22,10 @@ class Linear(Module):
     ----------
     in_features, out_features : int
     bias : bool, whether to learn an additive bias
-    rng : np.random.Generator, optional
-        Source of the initial weights. Notebooks pass their seeded generator so that
-        results are reproducible; if None a fresh unseeded ``default_rng()`` is used.
+    rng : np.random.Generator or int, optional
+        Source of the initial weights (an int is a seed). Notebooks pass their seeded
+        generator so that results are reproducible; if None a fresh unseeded
+        ``default_rng()`` is used.
     dtype : numpy float dtype, float64 by default (use np.float32 for speed)
     init : "he" or "xavier"
         "he": normal with std sqrt(2 / in_features) (suits ReLU);
@@ -33,8 +34,9 @@ class Linear(Module):
 
     Attributes
     ----------
-    weight : Tensor, shape (in_features, out_features)  (PyTorch stores (out, in))
-    bias : Tensor, shape (out_features,), or None
+    weight : Parameter, shape (in_features, out_features)  (PyTorch stores (out, in));
+        assigning an array of another shape raises a ValueError naming both shapes
+    bias : Parameter, shape (out_features,), or None
 
     Input (N, in_features) -> output (N, out_features); any leading axes are allowed.
     """
@@ -48,7 +50,7 @@ class Linear(Module):
             raise ValueError(f"dtype: expected a float dtype, got {dtype}")
         if init not in ("he", "xavier"):
             raise ValueError(f"init: expected 'he' or 'xavier', got {init!r}")
-        rng = np.random.default_rng() if rng is None else rng
+        rng = np.random.default_rng() if rng is None else as_rng(rng)
         shape = (self.in_features, self.out_features)
         if init == "he":
             w = rng.standard_normal(shape) * np.sqrt(2.0 / self.in_features)
