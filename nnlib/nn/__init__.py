@@ -6,6 +6,7 @@ One module per family of layers:
 * :mod:`~nnlib.nn.linear`: :class:`Linear`
 * :mod:`~nnlib.nn.activation`: ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 * :mod:`~nnlib.nn.dropout`: :class:`Dropout`
+* :mod:`~nnlib.nn.init`: initialisation in place (``xavier_uniform_``, ``kaiming_normal_``, ...)
 * :mod:`~nnlib.nn.conv`: :class:`Conv2d`; :mod:`~nnlib.nn.pooling`: MaxPool2d, AvgPool2d;
   :mod:`~nnlib.nn.flatten`: :class:`Flatten`
 """
@@ -13,6 +14,7 @@ from .module import Parameter, Module, Sequential
 from .linear import Linear
 from .activation import ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 from .dropout import Dropout
+from . import init
 from .conv import Conv2d
 from .pooling import MaxPool2d, AvgPool2d
 from .flatten import Flatten
