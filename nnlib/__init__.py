@@ -37,6 +37,7 @@ _EXPORTS = {
     "rel_error": "numerical",
     "save": "serialization",
     "load": "serialization",
+    "init": "nn",  # nnlib.init is nnlib.nn.init (PyTorch writes torch.nn.init)
 }
 
 # older or shorter names of sub-packages: nnlib.datasets is nnlib.data

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnlib import landscapes as L
+from nnlib.data import landscapes as L
 from nnlib.numerical import numerical_gradient, rel_error
 from nnlib.optim import SGD, Adam
 from nnlib.tensor import Tensor

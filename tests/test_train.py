@@ -4,9 +4,9 @@ import pytest
 
 from nnlib import datasets, losses, nn
 from nnlib.optim import SGD, Adam
-import nnlib.train.fit as train
+import nnlib.train.loop as train
 from nnlib.train import progress
-from nnlib.train.fit import EarlyStopping, TrainingDiverged, evaluate, fit, predict
+from nnlib.train.loop import EarlyStopping, TrainingDiverged, evaluate, fit, predict
 
 
 def mlp(sizes, seed=0, act=nn.ReLU, dtype=np.float64, out=None, init="he"):

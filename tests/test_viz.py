@@ -276,7 +276,7 @@ def test_loss_curve_accepts_dict_list_and_history():
 
 
 def test_loss_curve_draws_a_real_history():
-    from nnlib.train.fit import History
+    from nnlib.train.loop import History
     history = History()
     history.append({"loss": 1.0, "accuracy": 0.5})
     history.append({"loss": 0.5, "accuracy": 0.75})

@@ -4,8 +4,8 @@ import itertools
 import numpy as np
 import pytest
 
-from nnlib import landscapes as L
-from nnlib import viz_landscapes as V
+from nnlib.data import landscapes as L
+from nnlib.viz import landscapes as V
 
 from figure_helpers import render, texts
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from nnlib import losses
-from nnlib import viz_losses as V
+from nnlib.viz import losses as V
 
 from figure_helpers import render, texts
 

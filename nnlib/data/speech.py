@@ -379,7 +379,7 @@ def trained_recogniser(seed=0, n=2000, epochs=20):
     """
     from nnlib import losses
     from nnlib import optim
-    from nnlib.train.fit import fit
+    from nnlib.train.loop import fit
     rng = np.random.default_rng(seed)
     waveforms, labels, _ = toy_speech(n, rng)
     features = speech_features(waveforms)

@@ -1,13 +1,13 @@
 """Training a model: the fit loop, its history, callbacks and progress display (chapter 8).
 
-* :mod:`~nnlib.train.fit`: :func:`fit`, :func:`evaluate`, :func:`predict`,
+* :mod:`~nnlib.train.loop`: :func:`fit`, :func:`evaluate`, :func:`predict`,
   :class:`TrainingDiverged`
 * :mod:`~nnlib.train.history`: :class:`History` (the numbers of every epoch)
 * :mod:`~nnlib.train.callbacks`: :class:`EarlyStopping`
 * :mod:`~nnlib.train.progress`: the progress bar and the live loss curve
 """
 from nnlib.train.callbacks import EarlyStopping
-from nnlib.train.fit import TrainingDiverged, evaluate, fit, predict
+from nnlib.train.loop import TrainingDiverged, evaluate, fit, predict
 from nnlib.train.history import History
 from nnlib.train.progress import LivePlot, ProgressBar
 

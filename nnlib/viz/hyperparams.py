@@ -92,7 +92,7 @@ def _train(lr, hidden):
     """:func:`training_run` without the argument checks, cached on ``(lr, hidden)``."""
     from nnlib.nn import Linear, ReLU, Sequential
     from nnlib.optim import SGD
-    from nnlib.train.fit import TrainingDiverged, fit
+    from nnlib.train.loop import TrainingDiverged, fit
 
     X_train, X_val, y_train, y_val = churn_split()
     rng = np.random.default_rng(SEED)
