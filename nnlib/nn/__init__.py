@@ -6,6 +6,8 @@ One module per family of layers:
 * :mod:`~nnlib.nn.linear`: :class:`Linear`
 * :mod:`~nnlib.nn.activation`: ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 * :mod:`~nnlib.nn.dropout`: :class:`Dropout`
+* :mod:`~nnlib.nn.recurrent`: RNN, LSTM, GRU and their one-step cells RNNCell, LSTMCell,
+  GRUCell
 * :mod:`~nnlib.nn.init`: initialisation in place (``xavier_uniform_``, ``kaiming_normal_``, ...)
 * :mod:`~nnlib.nn.conv`: :class:`Conv2d`; :mod:`~nnlib.nn.pooling`: MaxPool2d, AvgPool2d;
   :mod:`~nnlib.nn.flatten`: :class:`Flatten`
@@ -14,6 +16,7 @@ from .module import Parameter, Module, Sequential
 from .linear import Linear
 from .activation import ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 from .dropout import Dropout
+from .recurrent import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from . import init
 from .conv import Conv2d
 from .pooling import MaxPool2d, AvgPool2d
@@ -22,5 +25,6 @@ from .flatten import Flatten
 __all__ = [
     "Parameter", "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "Softmax", "Step", "Dropout",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
 ]
