@@ -24,6 +24,7 @@ layer's output (a view of the matrix product's result) costs no transpose at all
 The weights follow PyTorch exactly: ``weight`` (F, C, kH, kW), ``bias`` (F,), so trained
 PyTorch weights copy across unchanged.
 """
+import math
 import numbers
 
 import numpy as np
@@ -31,6 +32,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._checks import as_rng, check_size
 from ..tensor import Tensor
+from . import init
 from .module import Module, Parameter, as_input
 
 __all__ = ["Conv2d", "conv2d_forward", "conv2d_backward", "output_size", "patches",
@@ -284,13 +286,20 @@ class Conv2d(Module):
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"dtype: expected a float dtype, got {dtype}")
-        rng = as_rng(rng)
-        fan_in = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-        bound = 1.0 / np.sqrt(fan_in)
         shape = (self.out_channels, self.in_channels) + self.kernel_size
-        self.weight = Parameter(rng.uniform(-bound, bound, size=shape).astype(dtype))
-        self.bias = (Parameter(rng.uniform(-bound, bound, size=self.out_channels).astype(dtype))
-                     if bias else None)
+        self.weight = Parameter(np.empty(shape, dtype=dtype))
+        self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng=None):
+        """PyTorch's default start: weight and bias uniform in +-1 / sqrt(fan_in), with
+        fan_in = in_channels * kH * kW (``kaiming_uniform_`` with ``a = sqrt(5)``).
+        ``rng``: a Generator or an int seed (None: seed 0)."""
+        rng = as_rng(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
+        if self.bias is not None:
+            bound = 1.0 / math.sqrt(self.in_channels * self.kernel_size[0] * self.kernel_size[1])
+            init.uniform_(self.bias, -bound, bound, rng=rng)
 
     def forward(self, x):
         x = as_input(x)
