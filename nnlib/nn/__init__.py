@@ -11,6 +11,11 @@ One module per family of layers:
 * :mod:`~nnlib.nn.init`: initialisation in place (``xavier_uniform_``, ``kaiming_normal_``, ...)
 * :mod:`~nnlib.nn.conv`: :class:`Conv2d`; :mod:`~nnlib.nn.pooling`: MaxPool2d, AvgPool2d;
   :mod:`~nnlib.nn.flatten`: :class:`Flatten`
+* :mod:`~nnlib.nn.normalization`: BatchNorm1d, BatchNorm2d, LayerNorm;
+  :mod:`~nnlib.nn.embedding`: :class:`Embedding`
+* :mod:`~nnlib.nn.attention`: MultiheadAttention, scaled_dot_product_attention;
+  :mod:`~nnlib.nn.transformer`: TransformerEncoderLayer, TransformerEncoder,
+  PositionalEncoding, generate_square_subsequent_mask, sinusoidal_positional_encoding
 """
 from .module import Parameter, Module, Sequential
 from .linear import Linear
@@ -21,10 +26,18 @@ from . import init
 from .conv import Conv2d
 from .pooling import MaxPool2d, AvgPool2d
 from .flatten import Flatten
+from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .embedding import Embedding
+from .attention import MultiheadAttention, scaled_dot_product_attention
+from .transformer import (TransformerEncoderLayer, TransformerEncoder, PositionalEncoding,
+                          generate_square_subsequent_mask, sinusoidal_positional_encoding)
 
 __all__ = [
     "Parameter", "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
     "Softmax", "Step", "Dropout",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "MultiheadAttention",
+    "scaled_dot_product_attention", "TransformerEncoderLayer", "TransformerEncoder",
+    "PositionalEncoding", "generate_square_subsequent_mask", "sinusoidal_positional_encoding",
 ]
