@@ -23,50 +23,27 @@ Rules worth knowing:
   numbers and lists become float64.
 * Inside ``with no_grad():`` operations build no graph (evaluation, optimiser updates).
 
+* In-place arithmetic (``p -= lr * p.grad``) changes the array itself and follows
+  PyTorch's rules: on a parameter only inside ``with no_grad():``, never on a result that
+  is part of a graph.
+
 New fused operations (one graph node for a whole layer, the key to speed) are built with
 :meth:`Tensor.from_op` or, from a forward/backward pair of :mod:`nnlib.functional`, with
-:func:`fused_op`.
+:func:`fused_op`. The backward walk itself is in :mod:`nnlib.autograd`; functions of
+several tensors (``cat``, ``stack``, ``where``) are in :mod:`nnlib.ops`.
+
+Sections of the class: building the graph, arithmetic (``+ - * / ** @``), comparisons,
+in-place updates, reductions (``sum``, ``mean``, ``var``, ``max``, ...), shape and indexing
+(``reshape``, ``permute``, ``x[i]``, ``masked_fill``, ...), elementwise functions.
 """
-import contextlib
-import threading
+import numbers
 
 import numpy as np
 
 from . import functional as F
+from .autograd import _state, backpropagate, enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled", "fused_op", "as_tensor"]
-
-_state = threading.local()
-
-
-def is_grad_enabled():
-    """True unless inside a :func:`no_grad` block (per thread)."""
-    return getattr(_state, "enabled", True)
-
-
-@contextlib.contextmanager
-def _grad_mode(enabled):
-    previous = is_grad_enabled()
-    _state.enabled = enabled
-    try:
-        yield
-    finally:
-        _state.enabled = previous
-
-
-def no_grad():
-    """Context manager: operations inside it record no graph and results need no grad.
-
-    >>> with no_grad():
-    ...     y = model(x)          # cheaper: nothing is kept for backward
-    """
-    return _grad_mode(False)
-
-
-def enable_grad():
-    """Context manager that turns graph recording back on inside a ``no_grad`` block."""
-    return _grad_mode(True)
-
 
 def _to_array(data):
     """ndarray for ``data``: float arrays keep their dtype, everything else is float64."""
@@ -78,8 +55,21 @@ def _to_array(data):
         raise ValueError(f"data: expected real numbers, got an array of dtype {data.dtype}")
     if isinstance(data, np.floating):
         return np.asarray(data)
-    array = np.asarray(data, dtype=np.float64)
-    return array
+    try:
+        array = np.asarray(data)
+    except (TypeError, ValueError):  # e.g. ragged nested lists
+        array = None
+    if array is None or array.dtype.kind not in "iubf":
+        raise ValueError(
+            f"data: expected real numbers (a number, a nested list of numbers or an "
+            f"array), got {type(data).__name__}: {_preview(data)}"
+        )
+    return array.astype(np.float64, copy=False)
+
+
+def _preview(value, width=60):
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _unbroadcast(grad, shape):
@@ -201,22 +191,7 @@ class Tensor:
                             dtype=self.data.dtype)
             if grad.shape != self.shape:
                 raise ValueError(f"grad: expected shape {self.shape}, got shape {grad.shape}")
-        order = _topological_order(self)
-        for node in order:
-            if node._parents:  # intermediate results start from scratch
-                node.grad = None
-        assigned = set()
-        _accumulate(self, grad, assigned)
-        for node in reversed(order):
-            g_out = node.grad
-            if g_out is None or node._backward is None:
-                continue
-            grads = node._backward(g_out)
-            if type(grads) is not tuple:
-                grads = tuple(grads) if isinstance(grads, list) else (grads,)
-            for parent, g in zip(node._parents, grads):
-                if g is not None and parent.requires_grad:
-                    _accumulate(parent, g, assigned, node)
+        backpropagate(self, grad)
 
     # ---- small helpers --------------------------------------------------------------
     def detach(self):
@@ -359,6 +334,99 @@ class Tensor:
     def __rtruediv__(self, other):
         return self._operand(other) / self
 
+    # ---- comparisons: boolean ndarrays (masks), outside the graph -------------------------
+    # (no __eq__: tensors hash by identity; compare x.data == y for an elementwise test)
+    def __lt__(self, other):
+        return self.data < _data(other)
+
+    def __le__(self, other):
+        return self.data <= _data(other)
+
+    def __gt__(self, other):
+        return self.data > _data(other)
+
+    def __ge__(self, other):
+        return self.data >= _data(other)
+
+    # ---- in-place updates, with PyTorch's rules ---------------------------------------
+    # ``p -= lr * p.grad`` changes p.data itself (the same array: optimisers and the model
+    # see the change) and is allowed on a parameter only inside ``with no_grad():``.
+    def _check_inplace(self, op, other=None):
+        """Raise ValueError unless changing this tensor in place keeps autograd right."""
+        if self._parents:
+            raise ValueError(
+                f"{op}: this Tensor is the result of an operation ({self._op!r}) in a graph "
+                f"and cannot be changed in place (its backward pass needs the old values); "
+                f"compute a new tensor instead, e.g. y = y * 2"
+            )
+        if not is_grad_enabled():
+            return
+        if self.requires_grad:
+            raise ValueError(
+                f"{op}: a leaf Tensor that requires grad is being used in an in-place "
+                f"operation; wrap the update in `with nnlib.no_grad():` (as optimisers do)"
+            )
+        if isinstance(other, Tensor) and other.requires_grad:
+            raise ValueError(
+                f"{op}: an operand that requires grad cannot be used in an in-place "
+                f"operation (the graph would not record it); write x = x + y instead, or "
+                f"wrap the update in `with nnlib.no_grad():`"
+            )
+
+    def _inplace(self, ufunc, other, op):
+        self._check_inplace(op, other)
+        value = other.data if isinstance(other, Tensor) else _to_array(other)
+        if not _broadcasts_to(value.shape, self.shape):
+            raise ValueError(
+                f"{op}: expected an operand that broadcasts to the tensor's shape "
+                f"{self.shape}, got shape {value.shape}"
+            )
+        ufunc(self.data, value, out=self.data)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(np.add, other, "+=")
+
+    def __isub__(self, other):
+        return self._inplace(np.subtract, other, "-=")
+
+    def __imul__(self, other):
+        return self._inplace(np.multiply, other, "*=")
+
+    def __itruediv__(self, other):
+        return self._inplace(np.true_divide, other, "/=")
+
+    def __setitem__(self, index, value):
+        """``x[index] = value`` changes the data in place (same rules as ``-=``)."""
+        self._check_inplace("x[...] =", value)
+        self.data[index.data if isinstance(index, Tensor) else index] = _data(value)
+
+    def fill_(self, value):
+        """Set every entry to the number ``value`` in place; returns self."""
+        self._check_inplace("fill_", value)
+        if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating)):
+            raise ValueError(f"value: expected a number, got {_preview(value)}")
+        self.data[...] = value
+        return self
+
+    def zero_(self):
+        """Set every entry to 0 in place; returns self."""
+        return self.fill_(0)
+
+    def copy_(self, src):
+        """Copy the entries of ``src`` (broadcastable to this shape) in place; returns self."""
+        return self._inplace(lambda dst, value, out: np.copyto(out, value), src, "copy_")
+
+    def requires_grad_(self, requires_grad=True):
+        """Switch gradient tracking of a leaf tensor on or off in place; returns self."""
+        if self._parents:
+            raise ValueError(
+                "requires_grad_: expected a leaf tensor (data or a parameter), got the result "
+                f"of an operation ({self._op!r}); use .detach() to cut it from the graph"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
     # ---- matrix product -----------------------------------------------------------
     def __matmul__(self, other):
         other = self._operand(other)
@@ -404,55 +472,157 @@ class Tensor:
         a = self
 
         def backward(g):
-            if not keepdims and axis is not None:
-                g = np.expand_dims(g, axis)
-            return np.broadcast_to(g, a.shape).copy()
+            return np.broadcast_to(_keep_reduced_axes(g, a.shape, axis, keepdims), a.shape)
 
         out = np.asarray(a.data.sum(axis=axis, keepdims=keepdims))
         return Tensor.from_op(out, (a,), backward, "sum")
 
     def mean(self, axis=None, keepdims=False):
         """Mean over ``axis`` (int, tuple or None for all entries)."""
-        if axis is None:
-            count = self.data.size
-        else:
-            axes = axis if isinstance(axis, tuple) else (axis,)
-            count = int(np.prod([self.shape[i] for i in axes]))
-        return self.sum(axis=axis, keepdims=keepdims) * (1.0 / max(count, 1))
-
-    def max(self, axis=None, keepdims=False):
-        """Maximum over ``axis``; the gradient goes to the maximal entries (shared
-        equally between ties)."""
         a = self
-        out_keep = a.data.max(axis=axis, keepdims=True)
+        out = np.asarray(a.data.mean(axis=axis, keepdims=keepdims))
+        scale = 1.0 / max(a.data.size // max(out.size, 1), 1)  # 1 / entries per mean
 
         def backward(g):
-            g = g if keepdims or axis is None else np.expand_dims(g, axis)
-            if axis is None:
-                g = np.reshape(g, (1,) * a.ndim)
-            mask = a.data == out_keep
-            return mask * (g / mask.sum(axis=axis, keepdims=True))
+            return np.broadcast_to(_keep_reduced_axes(g, a.shape, axis, keepdims) * scale,
+                                   a.shape)
 
-        out = out_keep if keepdims else np.asarray(a.data.max(axis=axis))
-        return Tensor.from_op(out, (a,), backward, "max")
+        return Tensor.from_op(out, (a,), backward, "mean")
+
+    def var(self, axis=None, keepdims=False, *, correction=None, unbiased=None):
+        """Variance over ``axis``: ``sum((x - mean)**2) / (n - correction)``.
+
+        As in PyTorch the default is ``correction=1`` (``unbiased=True``): the unbiased
+        estimate from a sample. ``correction=0`` (``unbiased=False``, numpy's default)
+        divides by n: what batch normalisation uses to normalise its batch.
+        """
+        ddof = _correction(correction, unbiased)
+        a = self
+        mean = a.data.mean(axis=axis, keepdims=True)
+        centered = a.data - mean
+        n = a.data.size // max(mean.size, 1)  # entries per variance
+        with np.errstate(divide="ignore", invalid="ignore"):  # n <= correction: inf/nan
+            scale = np.asarray(1.0, dtype=a.dtype) / (n - ddof)
+        out = np.asarray((centered * centered).sum(axis=axis, keepdims=keepdims) * scale)
+
+        def backward(g):
+            return _keep_reduced_axes(g, a.shape, axis, keepdims) * (2 * scale) * centered
+
+        return Tensor.from_op(out, (a,), backward, "var")
+
+    def std(self, axis=None, keepdims=False, *, correction=None, unbiased=None):
+        """Standard deviation ``sqrt(var(...))`` (same arguments as :meth:`var`)."""
+        return self.var(axis, keepdims, correction=correction, unbiased=unbiased).sqrt()
+
+    def max(self, axis=None, keepdims=False):
+        """Maximum over ``axis`` (int, tuple or None for all entries).
+
+        Ties share the gradient equally, as PyTorch's ``amax`` and full ``max()`` do
+        (PyTorch's ``max(dim)`` sends it to one of the tied entries).
+        """
+        return self._extreme(np.max, axis, keepdims, "max")
+
+    def min(self, axis=None, keepdims=False):
+        """Minimum over ``axis``; ties share the gradient equally (see :meth:`max`)."""
+        return self._extreme(np.min, axis, keepdims, "min")
+
+    def _extreme(self, reduce, axis, keepdims, op):
+        a = self
+        out_keep = reduce(a.data, axis=axis, keepdims=True)
+
+        def backward(g):
+            mask = a.data == out_keep
+            share = np.reshape(g, out_keep.shape) / mask.sum(axis=axis, keepdims=True)
+            return mask * share.astype(g.dtype, copy=False)
+
+        out = out_keep if keepdims else np.squeeze(out_keep, axis=axis)
+        return Tensor.from_op(out, (a,), backward, op)
+
+    def argmax(self, axis=None):
+        """Index of the maximum (an integer ndarray, no gradient), e.g. predicted classes."""
+        return self.data.argmax(axis=axis)
+
+    def argmin(self, axis=None):
+        """Index of the minimum (an integer ndarray, no gradient)."""
+        return self.data.argmin(axis=axis)
 
     # ---- shape --------------------------------------------------------------------
+    def _reshaped(self, data, op):
+        """A node whose data is ``data`` (this tensor's entries in a new shape)."""
+        a = self
+        return Tensor.from_op(data, (a,), lambda g: g.reshape(a.shape), op)
+
     def reshape(self, *shape):
-        """Same data, new shape (``x.reshape(2, 3)`` or ``x.reshape((2, 3))``)."""
+        """Same data, new shape (``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; one -1)."""
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        a = self
-        return Tensor.from_op(a.data.reshape(shape), (a,),
-                              lambda g: g.reshape(a.shape), "reshape")
+        try:
+            data = self.data.reshape(shape)
+        except (ValueError, TypeError):
+            raise ValueError(
+                f"shape: expected a shape with {self.size} entries (one -1 allowed) for a "
+                f"tensor of shape {self.shape}, got {shape}"
+            ) from None
+        return self._reshaped(data, "reshape")
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge the axes ``start_dim..end_dim`` into one (PyTorch's ``flatten``):
+        (N, C, H, W).flatten(1) is (N, C*H*W)."""
+        start, end = (_axis("start_dim", start_dim, max(self.ndim, 1)),
+                      _axis("end_dim", end_dim, max(self.ndim, 1)))
+        if self.ndim == 0:
+            return self.reshape(1)
+        if start > end:
+            raise ValueError(f"end_dim: expected an axis >= start_dim={start_dim}, got {end_dim}")
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
+        return self._reshaped(self.data.reshape(shape), "flatten")
+
+    def unsqueeze(self, dim):
+        """Insert an axis of length 1 at ``dim``: (3,).unsqueeze(0) is (1, 3)."""
+        dim = _axis("dim", dim, self.ndim + 1)
+        return self._reshaped(np.expand_dims(self.data, dim), "unsqueeze")
+
+    def squeeze(self, dim=None):
+        """Remove axes of length 1: all of them, or only ``dim`` (left alone, as in
+        PyTorch, if its length is not 1)."""
+        if dim is None:
+            return self._reshaped(self.data.squeeze(), "squeeze")
+        dim = _axis("dim", dim, self.ndim)
+        if self.shape[dim] != 1:
+            return self._reshaped(self.data, "squeeze")
+        return self._reshaped(self.data.squeeze(dim), "squeeze")
+
+    def permute(self, *dims):
+        """Reorder the axes: ``x.permute(0, 2, 1)`` of (N, T, D) is (N, D, T)."""
+        if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+            dims = tuple(dims[0])
+        normal = tuple(_axis("dims", d, self.ndim) for d in dims)
+        if sorted(normal) != list(range(self.ndim)):
+            raise ValueError(
+                f"dims: expected a permutation of the {self.ndim} axes of a tensor of shape "
+                f"{self.shape}, got {dims}"
+            )
+        inverse = tuple(np.argsort(normal))
+        return Tensor.from_op(self.data.transpose(normal), (self,),
+                              lambda g: g.transpose(inverse), "permute")
 
     def transpose(self, *axes):
-        """Permute the axes (reverse them when no axes are given)."""
+        """Swap two axes, or permute them all.
+
+        ``x.transpose(0, 1)``: two axes are swapped (PyTorch's meaning, so (N, T, D) becomes
+        (T, N, D)); ``x.transpose(2, 0, 1)`` or a tuple: a full permutation (numpy's
+        meaning, as :meth:`permute`); ``x.transpose()``: all axes reversed (``x.T``).
+        """
         if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
             axes = tuple(axes[0])
-        axes = axes or None
-        inverse = None if axes is None else tuple(np.argsort(axes))
-        return Tensor.from_op(self.data.transpose(axes), (self,),
-                              lambda g: g.transpose(inverse), "transpose")
+        if not axes:
+            return self.permute(*reversed(range(self.ndim)))
+        if len(axes) == 2:
+            order = list(range(self.ndim))
+            i, j = (_axis("axes", d, self.ndim) for d in axes)
+            order[i], order[j] = order[j], order[i]
+            return self.permute(*order)
+        return self.permute(*axes)
 
     @property
     def T(self):
@@ -460,6 +630,9 @@ class Tensor:
         return self.transpose()
 
     def __getitem__(self, index):
+        """Indexing and slicing as in numpy, with backward: basic indices (ints, slices)
+        scatter the gradient back; integer-array indices add it up where an entry was
+        picked several times (``np.add.at``)."""
         if isinstance(index, Tensor):
             index = index.data
         a = self
@@ -474,6 +647,21 @@ class Tensor:
             return full
 
         return Tensor.from_op(a.data[index], (a,), backward, "getitem")
+
+    def masked_fill(self, mask, value):
+        """A copy with ``value`` wherever ``mask`` is True (a boolean array broadcastable to
+        this tensor's shape). No gradient reaches the filled entries. Chapter 16 fills the
+        attention scores a position may not see with ``-inf``.
+        """
+        mask = _boolean("mask", mask)
+        if not _broadcasts_to(mask.shape, self.shape):
+            raise ValueError(
+                f"mask: expected a shape that broadcasts to {self.shape}, got {mask.shape}"
+            )
+        if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating)):
+            raise ValueError(f"value: expected a number, got {_preview(value)}")
+        out = np.where(mask, float(value), self.data).astype(self.dtype, copy=False)
+        return Tensor.from_op(out, (self,), lambda g: np.where(mask, 0, g), "masked_fill")
 
     def astype(self, dtype):
         """Convert to another float dtype; the gradient is converted back."""
@@ -495,6 +683,14 @@ class Tensor:
         out = np.sqrt(self.data)
         return Tensor.from_op(out, (self,), lambda g: g / (2 * out), "sqrt")
 
+    def sin(self):
+        a = self
+        return Tensor.from_op(np.sin(a.data), (a,), lambda g: g * np.cos(a.data), "sin")
+
+    def cos(self):
+        a = self
+        return Tensor.from_op(np.cos(a.data), (a,), lambda g: -g * np.sin(a.data), "cos")
+
     def abs(self):
         a = self
         return Tensor.from_op(np.abs(a.data), (a,), lambda g: g * np.sign(a.data), "abs")
@@ -513,9 +709,11 @@ class Tensor:
         return fused_op(F.tanh_forward, F.tanh_backward, self, op="tanh")
 
     def softmax(self, axis=-1):
+        """Softmax along ``axis`` (entries along it are positive and sum to 1)."""
         return fused_op(F.softmax_forward, F.softmax_backward, self, axis=axis, op="softmax")
 
     def log_softmax(self, axis=-1):
+        """``log(softmax(x))`` along ``axis``, computed stably."""
         return fused_op(F.log_softmax_forward, F.log_softmax_backward, self, axis=axis,
                         op="log_softmax")
 
@@ -523,6 +721,66 @@ class Tensor:
 def as_tensor(x):
     """``x`` if it is already a Tensor, else ``Tensor(x)`` (no copy for float arrays)."""
     return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---- small helpers ----------------------------------------------------------------------
+def _data(value):
+    """The ndarray (or number) behind ``value``."""
+    return value.data if isinstance(value, Tensor) else value
+
+
+def _broadcasts_to(shape, target):
+    """Whether an array of ``shape`` broadcasts to ``target`` without growing it."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
+def _keep_reduced_axes(g, shape, axis, keepdims):
+    """Gradient of a reduction, with the reduced axes put back (as length 1)."""
+    if keepdims:
+        return g
+    if axis is None:
+        return np.reshape(g, (1,) * len(shape))
+    return np.expand_dims(g, axis)
+
+
+def _correction(correction, unbiased):
+    """The ``ddof`` of a variance from PyTorch's ``correction`` / ``unbiased`` arguments."""
+    if correction is not None and unbiased is not None:
+        raise ValueError("correction, unbiased: expected at most one of them, got both")
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise ValueError(f"unbiased: expected True or False, got {unbiased!r}")
+        return 1 if unbiased else 0
+    if correction is None:
+        return 1
+    if isinstance(correction, bool) or not isinstance(correction, numbers.Real) \
+            or correction < 0:
+        raise ValueError(f"correction: expected a number >= 0, got {correction!r}")
+    return correction
+
+
+def _axis(name, axis, ndim):
+    """``axis`` as a non-negative int below ``ndim`` (negative axes count from the end)."""
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise ValueError(f"{name}: expected an integer axis, got {axis!r}")
+    if not -ndim <= axis < ndim:
+        raise ValueError(
+            f"{name}: expected an axis in [{-ndim}, {ndim - 1}], got {axis}"
+        )
+    return int(axis) % ndim
+
+
+def _boolean(name, mask):
+    """A boolean ndarray (PyTorch requires boolean masks too)."""
+    mask = mask.data if isinstance(mask, Tensor) else np.asarray(mask)
+    if mask.dtype != bool:
+        raise ValueError(
+            f"{name}: expected a boolean array (e.g. x > 0), got dtype {mask.dtype}"
+        )
+    return mask
 
 
 def fused_op(forward, backward, *inputs, op=None, **kwargs):
@@ -555,48 +813,3 @@ def _is_basic_index(index):
         isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
         for i in items
     )
-
-
-def _topological_order(root):
-    """Tensors of root's graph that require grad, inputs first, ``root`` last.
-
-    Iterative depth-first search, so deep graphs (long RNN unrolls, many small ops)
-    never hit Python's recursion limit.
-    """
-    order, visited = [], {root}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.requires_grad and parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:  # every parent is placed: the node can follow them
-            stack.pop()
-            order.append(node)
-    return order
-
-
-def _accumulate(tensor, g, assigned, node=None):
-    """Add gradient ``g`` into ``tensor.grad`` (assign on the first write).
-
-    The sum is out of place and an array already given to another tensor is copied, so
-    no two tensors ever share (and later corrupt) one gradient array.
-    """
-    data = tensor.data
-    if g.shape != data.shape:
-        op = node._op if node is not None else "backward"
-        raise ValueError(
-            f"{op}: expected a gradient of shape {data.shape} for its input, "
-            f"got shape {g.shape}"
-        )
-    if g.dtype != data.dtype:
-        g = g.astype(data.dtype)
-    if tensor.grad is None:
-        if id(g) in assigned or not g.flags.writeable:
-            g = g.copy()
-        assigned.add(id(g))
-        tensor.grad = g
-    else:
-        tensor.grad = tensor.grad + g
