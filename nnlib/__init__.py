@@ -38,6 +38,10 @@ _EXPORTS = {
     "save": "serialization",
     "load": "serialization",
     "init": "nn",  # nnlib.init is nnlib.nn.init (PyTorch writes torch.nn.init)
+    "cat": "ops",
+    "stack": "ops",
+    "where": "ops",
+    "enable_grad": "tensor",
 }
 
 # older or shorter names of sub-packages: nnlib.datasets is nnlib.data
