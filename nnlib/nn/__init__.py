@@ -9,6 +9,7 @@ One module per family of layers:
 * :mod:`~nnlib.nn.recurrent`: RNN, LSTM, GRU and their one-step cells RNNCell, LSTMCell,
   GRUCell
 * :mod:`~nnlib.nn.init`: initialisation in place (``xavier_uniform_``, ``kaiming_normal_``, ...)
+* :mod:`~nnlib.nn.loss`: MSELoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss
 * :mod:`~nnlib.nn.conv`: :class:`Conv2d`; :mod:`~nnlib.nn.pooling`: MaxPool2d, AvgPool2d;
   :mod:`~nnlib.nn.flatten`: :class:`Flatten`
 * :mod:`~nnlib.nn.normalization`: BatchNorm1d, BatchNorm2d, LayerNorm;
@@ -23,6 +24,7 @@ from .activation import ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, Step
 from .dropout import Dropout
 from .recurrent import RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell
 from . import init
+from .loss import MSELoss, CrossEntropyLoss, BCELoss, BCEWithLogitsLoss
 from .conv import Conv2d
 from .pooling import MaxPool2d, AvgPool2d
 from .flatten import Flatten
@@ -34,7 +36,7 @@ from .transformer import (TransformerEncoderLayer, TransformerEncoder, Positiona
 
 __all__ = [
     "Parameter", "Module", "Sequential", "Linear", "ReLU", "Sigmoid", "Tanh", "LeakyReLU",
-    "Softmax", "Step", "Dropout",
+    "Softmax", "Step", "Dropout", "MSELoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
     "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
     "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
     "BatchNorm1d", "BatchNorm2d", "LayerNorm", "Embedding", "MultiheadAttention",
