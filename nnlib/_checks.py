@@ -2,16 +2,24 @@
 
 Every helper raises ``ValueError`` with a message of the form
 ``"<name>: expected <what>, got <what came>"`` so that a learner sees at once which
-argument is wrong, what was expected and what arrived.
+argument is wrong, what was expected and what arrived. An argument of the wrong *type*
+raises :class:`ArgumentTypeError`, which is both a ``ValueError`` (nnlib's rule) and a
+``TypeError`` (what Python and PyTorch raise there), so either ``except`` catches it.
 """
 import numbers
 
 import numpy as np
 
 __all__ = [
-    "check_finite", "check_shape", "check_labels", "check_same_length", "check_positive",
-    "check_size", "check_number", "as_rng",
+    "ArgumentTypeError", "check_finite", "check_shape", "check_labels", "check_same_length", "check_positive",
+    "check_size", "check_number", "check_float_dtype", "as_rng",
 ]
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type (a class where an instance belongs, a string where a
+    number belongs, ...). Like numpy's ``AxisError`` (both ValueError and IndexError) it
+    belongs to two families: ``except TypeError`` and ``except ValueError`` both catch it."""
 
 
 def _describe(array):
@@ -91,9 +99,11 @@ def check_same_length(name_a, a, name_b, b):
 
 
 def check_positive(name, value):
-    """Raise ValueError unless ``value`` is a real number > 0. Returns ``value``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise ValueError(f"{name}: expected a positive number, got {value!r}")
+    """Raise ValueError unless ``value`` is a finite real number > 0. Returns ``value``."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not 0 < value < float("inf")):
+        finite = " (it must be finite)" if value == float("inf") else ""
+        raise ValueError(f"{name}: expected a positive number, got {value!r}{finite}")
     return value
 
 
@@ -108,6 +118,8 @@ def as_rng(rng, name="rng"):
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"{name}: expected a seed >= 0, got {rng}")
         return np.random.default_rng(int(rng))
     raise ValueError(
         f"{name}: expected a numpy Generator (np.random.default_rng(seed)), an int seed or "
@@ -125,3 +137,14 @@ def check_number(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
         raise ValueError(f"{name}: expected a finite number, got {value!r}")
     return float(value)
+
+
+def check_float_dtype(name, dtype):
+    """``np.dtype(dtype)``; raise ValueError unless it is a float dtype (float32, float64)."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        result = None
+    if result is None or result.kind != "f":
+        raise ValueError(f"{name}: expected a float dtype such as np.float32, got {dtype!r}")
+    return result

@@ -18,6 +18,8 @@ losses as Modules, ``nn.MSELoss()`` and friends, are in :mod:`nnlib.nn.loss`.
 
 :data:`LOSSES` maps these names to the functions (for dropdowns).
 """
+import numbers
+
 import numpy as np
 
 from . import functional as F
@@ -103,6 +105,8 @@ def binary_cross_entropy(probs, target, eps=1e-7, reduction="mean"):
     reduction : "mean", "sum" or "none" (a loss per entry, shape of probs)
     """
     _check_reduction(reduction)
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 0.5:
+        raise ValueError(f"eps: expected a small number in (0, 0.5), got {eps!r}")
     probs = _prediction("probs", probs)
     _check_unit_interval("probs", probs.data)
     t = _target_like("target", target, probs, "probs")

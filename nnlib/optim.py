@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from nnlib._checks import check_positive
+from nnlib._checks import ArgumentTypeError, check_positive
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -28,32 +28,55 @@ def _check_fraction(name, value):
 
 
 def _check_non_negative(name, value):
-    """Raise ValueError unless ``value`` is a real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-        raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
+    """Raise ValueError unless ``value`` is a finite real number >= 0."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not 0 <= value < math.inf):
+        finite = " (it must be finite)" if value == math.inf else ""
+        raise ValueError(f"{name}: expected a number >= 0, got {value!r}{finite}")
     return float(value)
+
+
+def _is_tensor_like(p):
+    return hasattr(p, "data") and hasattr(p, "grad")
 
 
 def _collect_params(params):
     """List the distinct parameter tensors in ``params`` (checked, duplicates dropped)."""
+    expected = "params: expected an iterable of Tensors such as model.parameters()"
+    if isinstance(params, type):
+        raise ArgumentTypeError(f"{expected}, got the class {params.__name__}")
     if hasattr(params, "parameters") and callable(params.parameters):
-        raise ValueError(
-            f"params: expected an iterable of Tensors such as model.parameters(), "
-            f"got the {type(params).__name__} itself"
+        raise ArgumentTypeError(f"{expected}, got the {type(params).__name__} itself")
+    if _is_tensor_like(params):
+        raise ArgumentTypeError(
+            f"{expected}, got a single {type(params).__name__}: put it in a list, [w]"
+        )
+    if callable(params):
+        raise ArgumentTypeError(
+            f"{expected}, got the method or function {getattr(params, '__name__', '?')!r} "
+            f"itself: call it, model.parameters()"
         )
     try:
         params = list(params)
     except TypeError:
-        raise ValueError(
-            f"params: expected an iterable of Tensors, got {type(params).__name__}"
-        ) from None
+        raise ArgumentTypeError(f"{expected}, got {type(params).__name__}") from None
     if not params:
         raise ValueError("params: expected at least one parameter Tensor, got an empty list")
     unique, seen = [], set()
-    for p in params:
-        if not (hasattr(p, "data") and hasattr(p, "grad")):
+    for i, p in enumerate(params):
+        if isinstance(p, dict):
+            raise ArgumentTypeError(
+                f"params[{i}]: expected a Tensor, got a dict (parameter groups are not "
+                f"supported: pass model.parameters() and one lr)"
+            )
+        if not _is_tensor_like(p):
+            raise ArgumentTypeError(
+                f"params[{i}]: expected a Tensor with .data and .grad, got {type(p).__name__}"
+            )
+        if getattr(p, "_parents", ()):
             raise ValueError(
-                f"params: expected Tensors with .data and .grad, got {type(p).__name__}"
+                f"params[{i}]: expected a leaf Tensor (a parameter), got the result of an "
+                f"operation ({getattr(p, '_op', '')!r}), which an optimiser cannot update"
             )
         if id(p) not in seen:  # a tensor listed twice must still be updated once
             seen.add(id(p))
@@ -65,13 +88,23 @@ class Optimizer:
     """Base class: holds the parameters and the learning rate, skips missing gradients.
 
     Subclasses implement ``_update(index, param, grad)`` which changes ``param.data`` in
-    place. ``lr`` is a plain attribute, so it can be changed between steps.
+    place. ``lr`` can be changed between steps (``opt.lr = 0.01``); it is checked like the
+    argument.
     """
 
     def __init__(self, params, lr):
         self.params = _collect_params(params)
-        self.lr = float(check_positive("lr", lr))
+        self.lr = lr
         self.step_count = 0
+
+    @property
+    def lr(self):
+        """The learning rate, a positive finite number."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = float(check_positive("lr", value))
 
     def zero_grad(self):
         """Forget every parameter's gradient (sets ``.grad`` to None)."""

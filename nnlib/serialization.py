@@ -13,6 +13,8 @@ from collections import OrderedDict
 
 import numpy as np
 
+from ._checks import ArgumentTypeError
+
 __all__ = ["save", "load"]
 
 
@@ -28,7 +30,7 @@ def save(obj, path):
     """
     state = obj.state_dict() if hasattr(obj, "state_dict") else obj
     if not isinstance(state, dict):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"obj: expected a Module or a state dict (name -> ndarray), got {type(obj).__name__}"
         )
     arrays = OrderedDict()

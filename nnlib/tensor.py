@@ -41,6 +41,7 @@ import numbers
 import numpy as np
 
 from . import functional as F
+from ._checks import check_float_dtype
 from .autograd import _state, backpropagate, enable_grad, is_grad_enabled, no_grad
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled", "fused_op", "as_tensor"]
@@ -120,6 +121,8 @@ class Tensor:
             data = data.data
         self.data = _to_array(data)
         self.grad = None
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise ValueError(f"requires_grad: expected True or False, got {requires_grad!r}")
         self.requires_grad = bool(requires_grad)
         self._parents = ()
         self._backward = None
@@ -187,8 +190,8 @@ class Tensor:
                 )
             grad = np.array(1, dtype=self.data.dtype).reshape(self.data.shape)
         else:
-            grad = np.array(grad.data if isinstance(grad, Tensor) else grad,
-                            dtype=self.data.dtype)
+            grad = _to_array(grad.data if isinstance(grad, Tensor) else grad)
+            grad = np.array(grad, dtype=self.data.dtype)  # a copy: never the caller's
             if grad.shape != self.shape:
                 raise ValueError(f"grad: expected shape {self.shape}, got shape {grad.shape}")
         backpropagate(self, grad)
@@ -208,7 +211,24 @@ class Tensor:
 
     def item(self):
         """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: expected a tensor with one element, got shape {self.shape} "
+                f"(reduce it first, e.g. .sum() or .mean())"
+            )
         return self.data.item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __bool__(self):
+        """Truth of a one-element tensor; ambiguous (an error) for more, as in numpy."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                f"use (x > 0).any() or (x > 0).all()"
+            )
+        return bool(self.data)
 
     def __array__(self, dtype=None, copy=None):
         if copy:
@@ -295,7 +315,8 @@ class Tensor:
         return Tensor.from_op(a.data / b.data, (a, b), backward, "/")
 
     def __pow__(self, exponent):
-        if isinstance(exponent, Tensor) or not np.isscalar(exponent):
+        if isinstance(exponent, (bool, np.bool_)) or \
+                not isinstance(exponent, (numbers.Real, np.integer, np.floating)):
             raise ValueError(
                 f"exponent: expected a constant number, got {type(exponent).__name__} "
                 "(use exp/log for a tensor exponent)"
@@ -665,6 +686,7 @@ class Tensor:
 
     def astype(self, dtype):
         """Convert to another float dtype; the gradient is converted back."""
+        dtype = check_float_dtype("dtype", dtype)
         a = self
         return Tensor.from_op(a.data.astype(dtype), (a,),
                               lambda g: g.astype(a.dtype), "astype")

@@ -204,7 +204,8 @@ def test_empty_params_rejected(cls):
 
 
 def test_params_must_have_data_and_grad():
-    with pytest.raises(ValueError, match=r"params: expected Tensors with .data and .grad, got ndarray"):
+    with pytest.raises(ValueError,
+                       match=r"params\[0\]: expected a Tensor with .data and .grad, got ndarray"):
         SGD([np.zeros(3)], lr=0.1)
 
 

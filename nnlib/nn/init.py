@@ -33,7 +33,7 @@ import numbers
 
 import numpy as np
 
-from .._checks import as_rng
+from .._checks import ArgumentTypeError, as_rng
 from ..tensor import Tensor
 
 __all__ = [
@@ -75,7 +75,7 @@ def _array(tensor):
     """The float ndarray to fill in place: ``tensor.data`` for a Tensor."""
     array = tensor.data if isinstance(tensor, Tensor) else tensor
     if not isinstance(array, np.ndarray):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"tensor: expected a Parameter, Tensor or ndarray to fill in place, "
             f"got {type(tensor).__name__}"
         )

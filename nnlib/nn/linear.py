@@ -8,7 +8,7 @@ One difference from PyTorch: nnlib stores a linear layer's weights as
 import numpy as np
 
 from .. import functional as F
-from .._checks import as_rng, check_size
+from .._checks import as_rng, check_float_dtype, check_size
 from ..tensor import Tensor
 from .module import Module, Parameter, as_input
 
@@ -45,9 +45,9 @@ class Linear(Module):
                  init="he"):
         self.in_features = check_size("in_features", in_features)
         self.out_features = check_size("out_features", out_features)
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise ValueError(f"dtype: expected a float dtype, got {dtype}")
+        dtype = check_float_dtype("dtype", dtype)
+        if not isinstance(bias, (bool, np.bool_)):
+            raise ValueError(f"bias: expected True or False, got {bias!r}")
         if init not in ("he", "xavier"):
             raise ValueError(f"init: expected 'he' or 'xavier', got {init!r}")
         rng = np.random.default_rng() if rng is None else as_rng(rng)

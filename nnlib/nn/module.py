@@ -28,7 +28,7 @@ from collections import OrderedDict, namedtuple
 
 import numpy as np
 
-from .._checks import check_finite
+from .._checks import ArgumentTypeError, check_finite
 from ..tensor import Tensor
 
 __all__ = ["Parameter", "Module", "Sequential"]
@@ -112,14 +112,14 @@ class Module:
     def _replacement_parameter(self, name, old, value):
         """``value`` checked to replace parameter ``name`` (same shape; arrays wrapped)."""
         if isinstance(value, (Module, str)) or value is True or value is False:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"{name}: cannot assign a {type(value).__name__} to the parameter "
                 f"{type(self).__name__}.{name} (expected an nn.Parameter, an ndarray or None)"
             )
         if not isinstance(value, Tensor):
             array = np.asarray(value)
             if array.dtype.kind not in "iuf":
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"{name}: cannot assign an array of dtype {array.dtype} to the parameter "
                     f"{type(self).__name__}.{name} (expected real numbers)"
                 )
@@ -149,7 +149,7 @@ class Module:
         """Add ``param`` (a :class:`Parameter`, or None) as attribute ``name``."""
         _check_attribute_name(name)
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"param: expected an nn.Parameter or None, got {type(param).__name__}"
             )
         setattr(self, name, param)
@@ -263,7 +263,7 @@ class Module:
         Returns ``IncompatibleKeys(missing_keys, unexpected_keys)``, two lists.
         """
         if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"state_dict: expected a dict of name -> ndarray (from state_dict() or "
                 f"nnlib.load), got {type(state_dict).__name__}"
             )
@@ -272,7 +272,7 @@ class Module:
         missing = [name for name in targets if name not in state_dict]
         unexpected = [name for name in state_dict.keys() if name not in targets]
         if strict and (missing or unexpected):
-            raise KeyError(_keys_message(type(self).__name__, missing, unexpected))
+            raise ValueError(_keys_message(type(self).__name__, missing, unexpected))
         arrays = {}
         for name, (kind, target) in targets.items():
             if name in state_dict:
@@ -327,7 +327,7 @@ def _as_buffer(name, value):
     if isinstance(value, Tensor):
         value = value.data
     if not isinstance(value, np.ndarray) or value.dtype.kind not in "biuf":
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{name}: expected an ndarray of numbers for the buffer {name!r} (or None), "
             f"got {type(value).__name__}"
             + (f" of dtype {value.dtype}" if isinstance(value, np.ndarray) else "")
@@ -373,6 +373,20 @@ def _loadable_array(name, value, target):
     return array
 
 
+def _check_module(name, layer):
+    """Raise a clear error unless ``layer`` is a Module instance."""
+    if isinstance(layer, Module):
+        return
+    if isinstance(layer, type) and issubclass(layer, Module):
+        raise ArgumentTypeError(
+            f"{name}: expected a Module, got the class {layer.__name__}: write "
+            f"{layer.__name__}(...) to make one"
+        )
+    hint = (" (pass the layers as separate arguments: Sequential(*layers))"
+            if isinstance(layer, (list, tuple)) else "")
+    raise ArgumentTypeError(f"{name}: expected a Module, got {type(layer).__name__}{hint}")
+
+
 class Sequential(Module):
     """Chain of modules: ``Sequential(a, b, c)(x) == c(b(a(x)))``.
 
@@ -381,10 +395,7 @@ class Sequential(Module):
 
     def __init__(self, *layers):
         for i, layer in enumerate(layers):
-            if not isinstance(layer, Module):
-                raise ValueError(
-                    f"layers[{i}]: expected a Module, got {type(layer).__name__}"
-                )
+            _check_module(f"layers[{i}]", layer)
         self.layers = list(layers)
 
     def forward(self, x):
@@ -401,14 +412,20 @@ class Sequential(Module):
 
     def append(self, layer):
         """Add a layer at the end (returns self)."""
-        if not isinstance(layer, Module):
-            raise ValueError(f"layer: expected a Module, got {type(layer).__name__}")
+        _check_module("layer", layer)
         self.layers.append(layer)
         return self
 
     def __getitem__(self, index):
         if isinstance(index, slice):
             return Sequential(*self.layers[index])
+        n = len(self.layers)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+            raise ArgumentTypeError(
+                f"index: expected an int or a slice, got {type(index).__name__}"
+            )
+        if not -n <= index < n:
+            raise IndexError(f"index: expected an int in [{-n}, {n - 1}], got {index}")
         return self.layers[index]
 
     def __len__(self):
