@@ -82,3 +82,44 @@ def test_fit_validates_inputs():
         p.fit(X, np.array([0, 1, 2, 1]))
     with pytest.raises(ValueError, match="epochs"):
         p.fit(X, AND, epochs=0)
+
+
+def test_trace_records_every_example_and_matches_fit():
+    traced = Perceptron(2, lr=0.1, rng=np.random.default_rng(3))
+    fitted = Perceptron(2, lr=0.1, rng=np.random.default_rng(3))
+    steps = traced.trace(X, AND, epochs=6)
+    errors = fitted.fit(X, AND, epochs=6)
+    assert len(steps) == 6 * 4
+    assert [s.index for s in steps[:5]] == [0, 1, 2, 3, 0]
+    assert [s.epoch for s in steps[3:5]] == [1, 2]
+    per_epoch = [sum(s.mistake for s in steps if s.epoch == e) for e in range(1, 7)]
+    assert per_epoch == errors
+    np.testing.assert_allclose(steps[-1].w, traced.w)
+    np.testing.assert_allclose(traced.w, fitted.w)
+    assert steps[-1].b == traced.b == fitted.b
+
+
+def test_trace_steps_follow_the_rule():
+    p = Perceptron(2, lr=0.5)                 # zero start: (0,0), (0,1), (1,0) are right
+    steps = p.trace(X, AND, epochs=1)
+    assert [s.mistake for s in steps] == [False, False, False, True]
+    first_update = steps[3]
+    assert first_update.answer == 0.0 and first_update.target == 1.0
+    np.testing.assert_allclose(first_update.w, [0.5, 0.5])   # w += 0.5 * (1 - 0) * (1, 1)
+    assert first_update.b == 0.5
+    np.testing.assert_allclose(steps[0].w, [0.0, 0.0])       # right answer: no change
+
+
+def test_trace_steps_do_not_share_arrays():
+    p = Perceptron(2, lr=1.0)
+    steps = p.trace(X, XOR, epochs=2)
+    steps[0].w[:] = 99.0
+    assert not np.any(steps[1].w == 99.0) and not np.any(p.w == 99.0)
+
+
+def test_the_final_line_can_disagree_with_the_last_epochs_count():
+    """The count of an epoch is taken while the line moves; the final line is scored after."""
+    p = Perceptron(2, lr=0.1)
+    errors = p.fit(X, XOR, epochs=20)
+    final_wrong = int((p.predict(X) != XOR).sum())
+    assert errors[-1] == 4 and final_wrong == 2
