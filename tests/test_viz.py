@@ -356,3 +356,68 @@ def test_panel_grid_gives_exactly_the_panels_asked_for_two_a_row():
     assert axes[1].xaxis.get_tick_params()["labelbottom"]  # above the empty slot
     fig, axes = viz.panel_grid(1, panel_size=(3.0, 2.0))
     assert len(axes) == 1 and tuple(fig.get_size_inches()) == (3.0, 2.4)
+
+
+# ---------------------------------------------------------------- one neuron, drawn
+TRAVEL = dict(inputs=[1, 1, 0, 0], weights=[0.4, 0.3, 0.2, -0.5],
+              input_names=["expensive", "abroad", "long", "has cover"])
+
+
+def _all_text(fig):
+    return "\n".join(t.get_text() for ax in fig.axes for t in ax.texts)
+
+
+def test_neuron_diagram_writes_the_travel_insurance_numbers():
+    fig = viz.neuron_diagram(**TRAVEL, threshold=0.5, output_name="buys")
+    fig.canvas.draw()
+    text = _all_text(fig)
+    assert "z = 0.4 + 0.3 + 0 + 0\n= 0.7" in text
+    assert "step: 1 if z > 0.5, else 0\n0.7 > 0.5, so 1" in text
+    for label in ("× 0.4", "× 0.3", "× 0.2", "× −0.5", "expensive", "has cover", "buys"):
+        assert label in text
+    outputs = [t.get_text() for t in fig.axes[0].texts if t.get_fontweight() == "bold"]
+    assert outputs == ["1"]
+    assert fig.axes[0].get_title()
+
+
+def test_neuron_diagram_bias_is_an_input_and_the_threshold_moves_to_zero():
+    fig = viz.neuron_diagram(**TRAVEL, bias=-0.5)
+    text = _all_text(fig)
+    assert "bias b" in text and "−0.5" in text
+    assert "= 0.4 + 0.3 + 0 + 0 − 0.5\n= 0.2" in text
+    assert "0.2 > 0, so 1" in text
+
+
+def test_neuron_diagram_second_traveller_gets_zero():
+    fig = viz.neuron_diagram([1, 1, 1, 1], TRAVEL["weights"], threshold=0.5)
+    assert "0.4 ≤ 0.5, so 0" in _all_text(fig)
+
+
+@pytest.mark.parametrize("activation, expected", [("sigmoid", 0.924), ("relu", 2.5),
+                                                  ("tanh", 0.987)])
+def test_neuron_diagram_other_activations_compute_the_output(activation, expected):
+    fig = viz.neuron_diagram([1, 1, 1], [0.5, 3, 2], bias=-3, activation=activation)
+    fig.canvas.draw()
+    bold = [t.get_text() for t in fig.axes[0].texts if t.get_fontweight() == "bold"]
+    assert bold == [f"{expected:.2f}"]
+    assert f"{activation}(2.5) = {expected:.2f}" in _all_text(fig)
+
+
+def test_neuron_diagram_fades_inputs_that_are_zero():
+    fig = viz.neuron_diagram(**TRAVEL)
+    alphas = [line.get_alpha() for line in fig.axes[0].lines]
+    assert alphas == [1.0, 1.0, 0.3, 0.3]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"inputs": [], "weights": []}, "inputs"),
+    ({"inputs": [1, 2], "weights": [1]}, "weights"),
+    ({"inputs": [1, np.nan], "weights": [1, 1]}, "finite"),
+    ({"inputs": [1], "weights": [1], "bias": "0"}, "bias"),
+    ({"inputs": [1], "weights": [1], "threshold": np.inf}, "threshold"),
+    ({"inputs": [1], "weights": [1], "activation": "softmax"}, "activation"),
+    ({"inputs": [1], "weights": [1], "input_names": ["a", "b"]}, "input_names"),
+])
+def test_neuron_diagram_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        viz.neuron_diagram(**kwargs)

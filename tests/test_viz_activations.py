@@ -110,3 +110,45 @@ def test_stacked_lines_plot_checks_shapes():
     assert len(fig.axes[0].lines) == 2
     with pytest.raises(ValueError, match="outputs"):
         va.stacked_lines_plot(x, np.zeros((2, 4)), np.ones((2, 5)), depth=3)
+
+
+# ------------------------------------------------------------- the softmax Jacobian
+CAT_DOG_BIRD = np.array([3.86, 0.41, 0.0])
+
+
+def test_softmax_jacobian_matches_finite_differences():
+    jac = va.softmax_jacobian(CAT_DOG_BIRD)
+    eps = 1e-6
+    for j in range(3):
+        up, down = CAT_DOG_BIRD.copy(), CAT_DOG_BIRD.copy()
+        up[j] += eps
+        down[j] -= eps
+        column = (F.softmax(up) - F.softmax(down)) / (2 * eps)
+        np.testing.assert_allclose(jac[:, j], column, atol=1e-9)
+    p = F.softmax(CAT_DOG_BIRD)
+    assert jac[0, 0] == pytest.approx(p[0] * (1 - p[0]))
+    assert jac[0, 1] == pytest.approx(-p[0] * p[1])
+    np.testing.assert_allclose(jac.sum(axis=1), 0, atol=1e-15)
+    np.testing.assert_allclose(jac, jac.T)
+
+
+def test_softmax_jacobian_figure_shows_the_table_and_the_nudge():
+    fig = _no_warnings(va.softmax_jacobian_figure, CAT_DOG_BIRD, ["cat", "dog", "bird"])
+    table = [t.get_text() for t in fig.axes[0].texts]
+    jac = va.softmax_jacobian(CAT_DOG_BIRD)
+    assert table == [f"{v:+.4f}" for v in jac.ravel()]
+    bars = [p.get_height() for p in fig.axes[1].patches]
+    shifted = CAT_DOG_BIRD + np.array([0.1, 0, 0])
+    np.testing.assert_allclose(bars, F.softmax(shifted) - F.softmax(CAT_DOG_BIRD))
+    np.testing.assert_allclose(bars, 0.1 * jac[:, 0], atol=5e-4)   # a good first guess
+    assert "cat" in fig.axes[1].get_title()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"labels": ["a", "b"]}, "labels"), ({"wrt": 3}, "wrt"), ({"wrt": True}, "wrt"),
+    ({"nudge": 0}, "nudge"), ({"nudge": 5}, "nudge"),
+])
+def test_softmax_jacobian_figure_rejects_bad_arguments(kwargs, message):
+    args = {"logits": CAT_DOG_BIRD, "labels": ["cat", "dog", "bird"]} | kwargs
+    with pytest.raises(ValueError, match=message):
+        va.softmax_jacobian_figure(**args)

@@ -112,3 +112,37 @@ def test_weight_images_one_panel_per_column():
         viz_layers.weight_images(np.zeros((10, 3)))
     with pytest.raises(ValueError, match="names"):
         viz_layers.weight_images(W, names=["a"])
+
+
+# ------------------------------------------------------------ Z = XW + b as boxes
+def test_matmul_figure_labels_every_shape_and_the_lit_entry():
+    from matplotlib.patches import Rectangle
+    fig = viz_layers.matmul_figure(4, 64, 16, row=0, col=5)
+    fig.canvas.draw()
+    text = "\n".join(t.get_text() for t in fig.axes[0].texts)
+    for shape in ("(N, D) = (4, 64)", "(D, H) = (64, 16)", "(H,) = (16,)",
+                  "(N, H) = (4, 16)"):
+        assert shape in text
+    assert "Z[0, 5] = (row 0 of X) · (column 5 of W) + b[5]" in text
+    assert "copied to every row" in text
+    cells = [p for p in fig.axes[0].patches if isinstance(p, Rectangle)]
+    lit = [p for p in cells if p.get_facecolor()[:3] == (0.9019607843137255,
+                                                          0.6235294117647059, 0.0)]
+    # X's row (8 cells drawn), W's column (8), b's entry (1), Z's framed entry (1)
+    assert len(lit) == 8 + 8 + 1 + 1
+
+
+def test_matmul_figure_small_shapes_are_drawn_in_full():
+    fig = viz_layers.matmul_figure(2, 3, 2, row=1, col=1)
+    text = "\n".join(t.get_text() for t in fig.axes[0].texts)
+    assert "⋯" not in text and "⋮" not in text
+    assert "(D, H) = (3, 2)" in text
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"n_examples": 0}, "n_examples"), ({"n_inputs": 2.5}, "n_inputs"),
+    ({"row": 4}, "row"), ({"col": 7}, "col"), ({"col": -1}, "col"), ({"cap": 2}, "cap"),
+])
+def test_matmul_figure_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        viz_layers.matmul_figure(**kwargs)

@@ -193,3 +193,114 @@ def test_learning_explorer_spec_imports_by_name():
     assert len(rebuilt) == len(explorer) == 33
     assert explorer.defaults() == {"steps": 10, "lr": 0.1}
     assert explorer.render()[:4] == b"\x89PNG"
+
+
+# ------------------------------------------------------------- the perceptron stepper
+def test_perceptron_controls_stay_small():
+    controls = widgets.perceptron_controls()
+    assert [c.name for c in controls] == ["gate", "update"]
+    assert np.prod([len(c.values()) for c in controls]) == 3 * 13
+    assert controls[0].values() == ["AND", "OR", "XOR"]
+
+
+@pytest.mark.parametrize("gate", ["AND", "OR", "XOR"])
+def test_perceptron_run_replays_the_rule(gate):
+    from nnlib.perceptron import Perceptron
+    run = widgets.perceptron_run(gate)
+    p = Perceptron(2, lr=widgets.STEPPER_LR)
+    errors = p.fit(widgets.CORNERS, run.targets, epochs=widgets.STEPPER_EPOCHS)
+    assert len(run.updates) == sum(errors)
+    np.testing.assert_allclose(run.weights[-1], p.w)
+    assert run.biases[-1] == pytest.approx(p.b)
+    for k, step in enumerate(run.updates, start=1):
+        w_before, b_before = run.weights[k - 1], run.biases[k - 1]
+        assert float(step.x @ w_before + b_before > 0) == step.answer != step.target
+        sign = step.target - step.answer
+        np.testing.assert_allclose(run.weights[k], w_before + 0.1 * sign * step.x)
+        assert run.biases[k] == pytest.approx(b_before + 0.1 * sign)
+    assert not run.weights.flags.writeable
+
+
+def test_perceptron_run_and_or_stop_xor_does_not():
+    assert 0 < len(widgets.perceptron_run("OR").updates) <= widgets.STEPPER_MAX_UPDATES
+    assert 0 < len(widgets.perceptron_run("AND").updates) <= widgets.STEPPER_MAX_UPDATES
+    assert len(widgets.perceptron_run("XOR").updates) > widgets.STEPPER_MAX_UPDATES
+
+
+@pytest.mark.parametrize("gate", ["AND", "OR", "XOR"])
+@pytest.mark.parametrize("update", [0, 1, widgets.STEPPER_MAX_UPDATES])
+def test_perceptron_step_figure_renders_every_extreme(gate, update):
+    fig = widgets.perceptron_step_figure(gate, update)
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    assert fig.get_size_inches()[0] <= 8.4
+
+
+def _stepper_note(fig):
+    return fig.axes[1].texts[0].get_text()
+
+
+@pytest.mark.parametrize("gate", ["AND", "OR", "XOR"])
+@pytest.mark.parametrize("update", range(0, widgets.STEPPER_MAX_UPDATES + 1, 3))
+def test_perceptron_step_text_agrees_with_the_line_drawn(gate, update):
+    """The number of corners the text calls wrong is computed from the line it draws."""
+    run = widgets.perceptron_run(gate)
+    k = min(update, len(run.updates))
+    fig = widgets.perceptron_step_figure(gate, update)
+    answers = (widgets.CORNERS @ run.weights[k] + run.biases[k] > 0).astype(float)
+    wrong = int((answers != run.targets).sum())
+    note = _stepper_note(fig)
+    expected = (f"gets {wrong} of the 4 corners wrong" if wrong
+                else "gets all 4 corners right")
+    assert expected in note
+
+
+def test_perceptron_step_figure_names_the_mistake():
+    run = widgets.perceptron_run("AND")
+    first = run.updates[0]
+    note = _stepper_note(widgets.perceptron_step_figure("AND", 1))
+    assert f"x = ({first.x[0]:g}, {first.x[1]:g}) should give {int(first.target)}" in note
+    assert "b ← 0 + 0.1 = 0.1" in note
+    assert "update 1 (epoch 1)" in fig_title(widgets.perceptron_step_figure("AND", 1))
+    last = widgets.perceptron_step_figure("OR", widgets.STEPPER_MAX_UPDATES)
+    assert "no more mistakes" in fig_title(last)
+
+
+def fig_title(fig):
+    return fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"gate": "NAND"}, "gate"), ({"gate": "AND", "update": -1}, "update"),
+    ({"gate": "AND", "update": 13}, "update"), ({"gate": "AND", "update": 1.5}, "update"),
+])
+def test_perceptron_step_figure_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.perceptron_step_figure(**kwargs)
+
+
+@pytest.mark.parametrize("gate, panels", [("OR", 5), ("AND", 11), ("XOR", 12)])
+def test_perceptron_steps_grid_has_one_panel_per_update(gate, panels):
+    fig = widgets.perceptron_steps_grid(gate)
+    fig.savefig(io.BytesIO(), format="png", dpi=40)
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(titled) == panels
+    assert titled[0].get_title().startswith("start")
+    run = widgets.perceptron_run(gate)
+    for k, ax in enumerate(titled[1:], start=1):
+        answers = (widgets.CORNERS @ run.weights[k] + run.biases[k] > 0).astype(float)
+        assert ax.get_title().endswith(f"{int((answers != run.targets).sum())} wrong")
+
+
+def test_perceptron_steps_grid_rejects_bad_panel_count():
+    with pytest.raises(ValueError, match="max_panels"):
+        widgets.perceptron_steps_grid("AND", max_panels=1)
+
+
+def test_perceptron_explorer_spec_imports_by_name():
+    from nnlib.explore.explorer import from_spec
+    explorer = widgets.perceptron_explorer()
+    spec = explorer.spec()
+    assert spec["function"] == "nnlib.viz.neurons:perceptron_step_figure"
+    assert from_spec(spec).figure_fn is widgets.perceptron_step_figure
+    assert len(explorer) == 39
+    assert explorer.render()[:4] == b"\x89PNG"

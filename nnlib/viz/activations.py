@@ -16,7 +16,7 @@ from nnlib.viz.style import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
 
 __all__ = [
     "EXPLORER_ACTIVATIONS", "activation_grid", "saturation_plot", "stacked_lines_plot",
-    "softmax_bars", "temperature_panels", "activation_figure", "activation_controls",
+    "softmax_bars", "temperature_panels", "softmax_jacobian", "softmax_jacobian_figure", "activation_figure", "activation_controls",
     "activation_explorer", "SOFTMAX_CLASSES", "softmax_figure", "softmax_controls",
     "softmax_explorer",
 ]
@@ -153,6 +153,73 @@ def temperature_panels(logits, labels, temperatures=(0.5, 1.0, 2.0, 5.0)):
             ax.set_ylabel("")
     fig.suptitle("The same scores through softmax(z / T): low T sharpens, high T flattens",
                  fontweight="bold")
+    return fig
+
+
+def softmax_jacobian(logits):
+    """The Jacobian of softmax at ``logits`` (C,): the (C, C) matrix whose entry (i, j) is
+    how fast p_i changes when z_j rises, ``p_i * (delta_ij - p_j)`` (chapter 4)."""
+    p = softmax(_check_logits(logits, None))
+    return np.diag(p) - np.outer(p, p)
+
+
+@_styled
+def softmax_jacobian_figure(logits, labels, wrt=0, nudge=0.1):
+    """The softmax Jacobian as a table, and what one of its columns predicts (chapter 4).
+
+    Left: the (C, C) Jacobian of :func:`softmax_jacobian`, each entry written in its cell
+    (blue positive, vermillion negative), rows the probabilities p_i, columns the scores
+    z_j. Right: raise score ``wrt`` by ``nudge``; bars show how much each probability
+    really changes, dots what column ``wrt`` of the Jacobian times ``nudge`` predicts.
+    logits: (C,) with C from 2 to 6; labels: C names. Returns the Figure.
+    """
+    logits = _check_logits(logits, labels)
+    if logits.size > 6:
+        raise ValueError(f"logits: expected at most 6 scores, got {logits.size}")
+    if isinstance(wrt, bool) or not isinstance(wrt, numbers.Integral) \
+            or not 0 <= wrt < logits.size:
+        raise ValueError(f"wrt: expected a class index from 0 to {logits.size - 1}, "
+                         f"got {wrt!r}")
+    if isinstance(nudge, bool) or not isinstance(nudge, numbers.Real) \
+            or not 0 < abs(nudge) <= 1:
+        raise ValueError(f"nudge: expected a non-zero number between -1 and 1, got {nudge!r}")
+    labels = list(labels)
+    jac = softmax_jacobian(logits)
+    c = logits.size
+    fig, (left, right) = subplots(1, 2, figsize=(8.4, 3.9),
+                                  gridspec_kw={"width_ratios": [1.0, 1.1]})
+    limit = np.abs(jac).max()
+    left.imshow(jac, cmap="RdBu", vmin=-limit * 1.6, vmax=limit * 1.6)
+    for i in range(c):
+        for j in range(c):
+            left.text(j, i, f"{jac[i, j]:+.4f}", ha="center", va="center", fontsize=10,
+                      fontweight="bold" if i == j else "normal")
+    left.set_xticks(range(c), [f"z {name}" for name in labels])
+    left.set_yticks(range(c), [f"p {name}" for name in labels])
+    left.tick_params(length=0)
+    for spine in left.spines.values():
+        spine.set_visible(False)
+    left.set_title("entry (i, j) = $\\partial p_i / \\partial z_j$\ndiagonal $p_i(1 - p_i)$, "
+                   "elsewhere $-p_i p_j$", fontsize=10.5)
+    shifted = logits.copy()
+    shifted[wrt] += nudge
+    actual = softmax(shifted) - softmax(logits)
+    predicted = jac[:, wrt] * nudge
+    colours = [OKABE_ITO["blue"] if a >= 0 else OKABE_ITO["vermillion"] for a in actual]
+    right.bar(range(c), actual, width=0.6, color=colours, edgecolor="black", label="real change")
+    right.plot(range(c), predicted, "D", color=OKABE_ITO["orange"], markeredgecolor="black",
+               markersize=8, label=f"Jacobian column × {nudge:g}")
+    right.axhline(0, color="#555555", linewidth=0.8)
+    for k, a in enumerate(actual):
+        right.text(k + 0.42, a / 2, f"{a:+.4f}", ha="left", va="center", fontsize=9)
+    span = np.abs(actual).max()
+    right.set_ylim(-1.35 * span, 1.35 * span)
+    right.set_xticks(range(c), [f"p {name}" for name in labels])
+    right.set_xlim(-0.6, c - 0.1)
+    right.set_ylabel("change in probability")
+    right.set_title(f"Raise the {labels[wrt]} score by {nudge:g}", fontsize=11)
+    right.legend(loc="lower left", fontsize=8.5)
+    fig.suptitle("How softmax's outputs respond to its scores", fontweight="bold")
     return fig
 
 

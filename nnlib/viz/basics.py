@@ -1,8 +1,9 @@
 """Figures of chapters 1 and 2 that later chapters reuse.
 
-Chapter 1 uses :func:`nested_fields` and :func:`model_sizes_chart`; chapter 2 uses
-:func:`decision_boundary`, :func:`boundary_line`, :func:`loss_curve` and
-:func:`activation_plot`; later chapters add :func:`network_diagram` and friends.
+Chapter 1 uses :func:`nested_fields`, :func:`neuron_diagram` and :func:`model_sizes_chart`;
+chapter 2 uses :func:`neuron_diagram`, :func:`decision_boundary`, :func:`boundary_line`,
+:func:`loss_curve` and :func:`activation_plot`; later chapters add :func:`network_diagram`
+and friends.
 Every helper returns a :class:`matplotlib.figure.Figure` drawn in the course style
 (:mod:`nnlib.viz.style`).
 """
@@ -12,7 +13,7 @@ import matplotlib
 import matplotlib.ticker
 import numpy as np
 from matplotlib.colors import ListedColormap
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from nnlib.viz.style import (CLASS_COLOURS, CLASS_MARKERS, OKABE_ITO, PALETTE, _fig_ax,
                              _styled, subplots)
@@ -20,7 +21,7 @@ from nnlib.viz.style import (CLASS_COLOURS, CLASS_MARKERS, OKABE_ITO, PALETTE, _
 __all__ = [
     "nested_fields", "model_sizes_chart", "format_count", "activation_function",
     "activation_plot", "output_plane", "decision_boundary", "boundary_line", "scatter_classes",
-    "candidate_lines", "loss_curve", "network_diagram",
+    "candidate_lines", "loss_curve", "network_diagram", "neuron_diagram",
 ]
 
 
@@ -484,3 +485,166 @@ def _default_layer_name(layer, n_layers):
     if layer == 0:
         return "input"
     return "output" if layer == n_layers - 1 else f"hidden {layer}"
+
+
+# ---------------------------------------------------------------------------------------
+# One neuron, drawn with its numbers (chapters 1 and 2)
+# ---------------------------------------------------------------------------------------
+def _num(value):
+    """A number as the book prints it: 0.7 (not 0.7000000000000001), −0.5 with a real minus."""
+    text = f"{round(float(value), 4):g}"
+    return "0" if text == "-0" else text.replace("-", "−")
+
+
+def _signed_terms(values):
+    """'0.4 + 0.3 + 0 − 0.5' from [0.4, 0.3, 0, -0.5]."""
+    text = _num(values[0])
+    for v in values[1:]:
+        text += f" {'−' if v < 0 else '+'} {_num(abs(v))}"
+    return text
+
+
+def _neuron_output(activation, z, threshold):
+    """The neuron's output for weighted sum z: step compares with ``threshold``."""
+    if activation == "step":
+        return float(z > threshold)
+    function, _ = activation_function(activation)
+    return float(function(np.array([z - threshold]))[0])
+
+
+_DIAGRAM_ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")
+
+
+@_styled
+def neuron_diagram(inputs, weights, bias=0.0, activation="step", threshold=0.0,
+                   input_names=None, output_name=None, ax=None,
+                   title="One neuron: inputs, weights, weighted sum, activation, output"):
+    """Draw one neuron with its numbers, left to right (chapters 1 and 2).
+
+    inputs, weights: D numbers each (D from 1 to 8). Each input is a circle holding its
+    value, joined to the summing node by a line labelled with its weight (blue positive,
+    vermillion negative, faded when the input is 0 and adds nothing). The summing node
+    writes out the weighted sum ``z = x1 w1 + ... + xD wD + b`` (the bias drawn as one more
+    input, when it is not 0). The activation box shows the curve with z marked; a step
+    compares z with ``threshold`` (0 unless given), the other activations
+    (sigmoid, tanh, relu) take ``z - threshold``. The output circle holds the result.
+    input_names: optional D labels written left of the inputs; output_name: a label
+    under the output. Returns the Figure.
+    """
+    x = np.asarray(inputs, dtype=float).reshape(-1)
+    w = np.asarray(weights, dtype=float).reshape(-1)
+    if not 1 <= x.size <= 8:
+        raise ValueError(f"inputs: expected 1 to 8 numbers, got {x.size}")
+    if w.size != x.size:
+        raise ValueError(f"weights: expected {x.size} numbers (one per input), got {w.size}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(w))):
+        raise ValueError("inputs, weights: expected finite numbers, got inf or nan")
+    for name, value in (("bias", bias), ("threshold", threshold)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not np.isfinite(value):
+            raise ValueError(f"{name}: expected a finite number, got {value!r}")
+    if activation not in _DIAGRAM_ACTIVATIONS:
+        raise ValueError(f"activation: expected one of {list(_DIAGRAM_ACTIVATIONS)}, "
+                         f"got {activation!r}")
+    if input_names is not None and len(input_names) != x.size:
+        raise ValueError(f"input_names: expected {x.size} labels, got {len(input_names)}")
+    products = x * w
+    z = float(products.sum() + bias)
+    out = _neuron_output(activation, z, threshold)
+
+    n = x.size
+    rows = n + (bias != 0)
+    fig, ax = _fig_ax(ax, figsize=(8.4, 0.7 * rows + 1.7))
+    top = rows - 1
+    first = top - (bias != 0)          # the bias, when drawn, takes the top row
+    x_in, x_sum, x_act, x_out = 3.2, 6.6, 8.9, 11.0
+    y_sum = top / 2
+    for i in range(n):
+        y_i = first - i
+        colour = CLASS_COLOURS[int(w[i] >= 0)]
+        faded = x[i] == 0
+        ax.plot([x_in, x_sum], [y_i, y_sum], color=colour, zorder=1,
+                linewidth=1.0 + 2.5 * min(abs(w[i]), 1.0), alpha=0.3 if faded else 1.0)
+        ax.add_patch(Circle((x_in, y_i), 0.3, facecolor="white", edgecolor="#333333",
+                            linewidth=1.3, zorder=2))
+        ax.text(x_in, y_i, _num(x[i]), ha="center", va="center", fontsize=11, zorder=3)
+        if input_names is not None:
+            ax.text(x_in - 0.45, y_i, str(input_names[i]), ha="right", va="center",
+                    fontsize=10)
+        t = 0.36   # the weight's label sits a little way along its line
+        ax.text(x_in + t * (x_sum - x_in), y_i + t * (y_sum - y_i), f"× {_num(w[i])}",
+                ha="center", va="center", fontsize=9.5, color=colour, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": colour, "pad": 1.5,
+                      "alpha": 0.95, "linewidth": 0.8})
+    terms = list(products)
+    if bias != 0:
+        y_b = top
+        ax.plot([x_in, x_sum], [y_b, y_sum], color="#555555", linewidth=1.5, zorder=1,
+                linestyle="--")
+        ax.add_patch(FancyBboxPatch((x_in - 0.35, y_b - 0.25), 0.7, 0.5,
+                                    boxstyle="round,pad=0.02", facecolor="#eeeeee",
+                                    edgecolor="#333333", zorder=2))
+        ax.text(x_in, y_b, _num(bias), ha="center", va="center", fontsize=11, zorder=3)
+        ax.text(x_in - 0.45, y_b, "bias b", ha="right", va="center", fontsize=10)
+        terms.append(bias)
+    ax.add_patch(Circle((x_sum, y_sum), 0.45, facecolor=OKABE_ITO["sky_blue"],
+                        edgecolor="#333333", linewidth=1.3, zorder=2))
+    ax.text(x_sum, y_sum, "Σ", ha="center", va="center", fontsize=18, zorder=3)
+    ax.text(x_sum, y_sum - 0.62, f"weighted sum\nz = {_signed_terms(terms)}\n= {_num(z)}",
+            ha="center", va="top", fontsize=9.5, zorder=3,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1, "alpha": 0.9})
+    _arrow(ax, (x_sum + 0.47, y_sum), (x_act - 0.75, y_sum))
+    _activation_box(ax, activation, threshold, z, out, (x_act, y_sum))
+    _arrow(ax, (x_act + 0.75, y_sum), (x_out - 0.37, y_sum))
+    ax.add_patch(Circle((x_out, y_sum), 0.35, facecolor=OKABE_ITO["orange"],
+                        edgecolor="#333333", linewidth=1.3, zorder=2))
+    ax.text(x_out, y_sum, _num(out) if activation == "step" else f"{out:.2f}",
+            ha="center", va="center", fontsize=12, fontweight="bold", zorder=3)
+    ax.text(x_out, y_sum + 0.5, "output", ha="center", va="bottom", fontsize=10)
+    if output_name:
+        ax.text(x_out, y_sum - 0.5, str(output_name), ha="center", va="top", fontsize=9.5)
+    for x_head, label in ((x_in, "inputs x"), (x_sum, "sum"), (x_act, "activation")):
+        ax.text(x_head, top + 0.75, label, ha="center", va="bottom", fontsize=10,
+                color="#555555")
+    ax.text((x_in + x_sum) / 2, top + 0.75, "weights w", ha="center", va="bottom",
+            fontsize=10, color="#555555")
+    ax.set_xlim(0.0, 12.0)
+    ax.set_ylim(min(-0.6, y_sum - 1.9), top + 1.25)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title)
+    return fig
+
+
+def _arrow(ax, start, end):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=15,
+                                 color="#333333", linewidth=1.5, zorder=1))
+
+
+def _activation_box(ax, activation, threshold, z, out, centre):
+    """The activation as a box holding its curve, with the neuron's z marked on it."""
+    cx, cy = centre
+    ax.add_patch(FancyBboxPatch((cx - 0.75, cy - 0.55), 1.5, 1.1, boxstyle="round,pad=0.03",
+                                facecolor="white", edgecolor="#333333", linewidth=1.3,
+                                zorder=2))
+    inset = ax.inset_axes((cx - 0.65, cy - 0.45, 1.3, 0.9), transform=ax.transData, zorder=3)
+    span = max(2.0, abs(z - threshold) * 1.5)
+    grid = np.linspace(threshold - span, threshold + span, 201)
+    curve = np.array([_neuron_output(activation, g, threshold) for g in grid])
+    _plot_curve(inset, grid, curve, color=OKABE_ITO["blue"])
+    inset.plot([z], [out], "o", color=OKABE_ITO["orange"], markeredgecolor="black",
+               markersize=6, zorder=4)
+    inset.axvline(threshold, color="#999999", linewidth=0.8, linestyle=":")
+    inset.set_xticks([])
+    inset.set_yticks([])
+    for spine in inset.spines.values():
+        spine.set_visible(False)
+    if activation == "step":
+        rule = f"step: 1 if z > {_num(threshold)}, else 0"
+        verdict = (f"{_num(z)} {'>' if z > threshold else '≤'} {_num(threshold)}, "
+                   f"so {_num(out)}")
+    else:
+        shifted = f"z − {_num(threshold)}" if threshold else "z"
+        rule = f"{activation}({shifted})"
+        verdict = f"{activation}({_num(z - threshold)}) = {out:.2f}"
+    ax.text(cx, cy - 0.68, f"{rule}\n{verdict}", ha="center", va="top", fontsize=9.5)

@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 from matplotlib import colormaps
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, Rectangle
 
 from nnlib import viz
 from nnlib.viz.basics import _default_layer_name
@@ -19,7 +19,7 @@ from nnlib.viz.style import CLASS_COLOURS, OKABE_ITO, _fig_ax, _styled, subplots
 __all__ = [
     "image_and_vector", "labelled_network", "hidden_space", "weight_images",
     "EXPLORER_INPUT", "explorer_network", "layer_sizes_figure", "layer_sizes_controls",
-    "layer_sizes_explorer",
+    "layer_sizes_explorer", "matmul_figure",
 ]
 
 
@@ -386,3 +386,97 @@ def layer_sizes_explorer():
     return explore(layer_sizes_figure, *layer_sizes_controls(),
                    title="Layer sizes: the network, its parameter count and one example's "
                          "values")
+
+
+# ---------------------------------------------------------------------------------------
+# The forward pass as a matrix product, with shapes drawn as boxes
+# ---------------------------------------------------------------------------------------
+def _check_index(name, value, size, limit):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or not 0 <= value < min(size, limit):
+        raise ValueError(f"{name}: expected an integer from 0 to {min(size, limit) - 1}, "
+                         f"got {value!r}")
+    return int(value)
+
+
+def _grid_box(ax, left, top, rows, cols, cap, highlight_row=None, highlight_col=None,
+              copies=0):
+    """Draw a rows x cols matrix as cells (at most ``cap`` a side; the last drawn cell of
+    a longer side holds an ellipsis). Returns (width, height) drawn, in cells."""
+    shown_r, shown_c = min(rows, cap), min(cols, cap)
+    for r in range(shown_r + copies):
+        copy = r >= shown_r
+        for c in range(shown_c):
+            lit = (highlight_row is not None and r == highlight_row) or \
+                  (highlight_col is not None and c == highlight_col and not copy)
+            face = OKABE_ITO["orange"] if lit else ("#f4f4f4" if copy else "#dbe9f6")
+            ax.add_patch(Rectangle((left + c, top - r - 1), 1, 1, facecolor=face,
+                                   edgecolor="#777777" if copy else "#333333",
+                                   linewidth=0.6, linestyle="--" if copy else "-",
+                                   alpha=0.55 if copy else 1.0, zorder=2))
+            more_cols = cols > cap and c == shown_c - 1
+            more_rows = rows > cap and r == shown_r - 1 and not copy
+            if more_cols or more_rows:
+                ax.text(left + c + 0.5, top - r - 0.5, "⋱" if more_cols and more_rows
+                        else ("⋯" if more_cols else "⋮"), ha="center", va="center",
+                        fontsize=9, zorder=3)
+    return shown_c, shown_r + copies
+
+
+@_styled
+def matmul_figure(n_examples=4, n_inputs=64, n_neurons=16, row=0, col=5, cap=8):
+    """The forward pass of one layer, Z = XW + b, with every matrix drawn as a box of
+    cells and its shape written under it (chapter 3).
+
+    X is (N, D) = (n_examples, n_inputs), W is (D, H), b is (H,) and Z is (N, H). A side
+    longer than ``cap`` cells is drawn with ``cap`` cells, the last holding an ellipsis.
+    Row ``row`` of X, column ``col`` of W, entry ``col`` of b and the entry
+    ``Z[row, col]`` they make are coloured orange; b's dashed copies show it added to
+    every row (broadcasting). Returns the Figure.
+    """
+    for name, value in (("n_examples", n_examples), ("n_inputs", n_inputs),
+                        ("n_neurons", n_neurons)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+    if isinstance(cap, bool) or not isinstance(cap, numbers.Integral) or cap < 3:
+        raise ValueError(f"cap: expected an integer of at least 3, got {cap!r}")
+    row = _check_index("row", row, n_examples, cap)
+    col = _check_index("col", col, n_neurons, cap - (n_neurons > cap))
+    fig, ax = subplots(figsize=(8.4, 3.6))
+    gap = 2.6
+    tall = min(n_inputs, cap)
+    top = tall
+    boxes = [  # (name, shape text, rows, cols, highlight row, highlight col, copies)
+        ("X", f"(N, D) = ({n_examples}, {n_inputs})", n_examples, n_inputs, row, None, 0),
+        ("W", f"(D, H) = ({n_inputs}, {n_neurons})", n_inputs, n_neurons, None, col, 0),
+        ("b", f"(H,) = ({n_neurons},)", 1, n_neurons, None, col, min(n_examples, cap) - 1),
+        ("Z", f"(N, H) = ({n_examples}, {n_neurons})", n_examples, n_neurons, None, None, 0),
+    ]
+    left = 0.0
+    signs = ["×", "+", "=", None]
+    for (name, shape, rows, cols, hr, hc, copies), sign in zip(boxes, signs):
+        box_top = top if name == "W" else top - (tall - min(n_examples, cap)) / 2
+        width, height = _grid_box(ax, left, box_top, rows, cols, cap, hr, hc, copies)
+        if name == "Z":
+            ax.add_patch(Rectangle((left + col, box_top - row - 1), 1, 1, zorder=3,
+                                   facecolor=OKABE_ITO["orange"], edgecolor="black",
+                                   linewidth=1.5))
+        ax.text(left + width / 2, top + 0.4, name, ha="center", va="bottom", fontsize=14,
+                fontweight="bold", fontstyle="italic")
+        ax.text(left + width / 2, -0.5, shape, ha="center", va="top", fontsize=9.5)
+        if name == "b":
+            ax.text(left + width / 2, box_top - height - 0.2, "copied to every row",
+                    ha="center", va="top", fontsize=8, color="#555555")
+        if sign:
+            ax.text(left + width + gap / 2, top / 2, sign, ha="center", va="center",
+                    fontsize=18)
+        left += width + gap
+    ax.text(0, -1.6, f"The D's must match: X has {n_inputs} columns and W has {n_inputs} "
+            f"rows.\nIn orange: Z[{row}, {col}] = (row {row} of X) · (column {col} of W) "
+            f"+ b[{col}]", ha="left", va="top", fontsize=10, linespacing=1.5)
+    ax.set_xlim(-0.3, left - gap + 0.3)
+    ax.set_ylim(-3.6, top + 1.5)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title("One layer's forward pass: Z = XW + b")
+    return fig

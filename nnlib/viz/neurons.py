@@ -13,11 +13,14 @@ import matplotlib
 import numpy as np
 
 from nnlib import viz
+from nnlib.viz.style import _styled
 
 __all__ = ["NEURON_ACTIVATIONS", "NEURON_RANGES", "neuron_figure", "neuron_controls",
            "neuron_explorer", "LEARNING_RATES", "LEARNING_MAX_STEPS", "LearningRun",
            "learning_problem", "learning_run", "learning_figure", "learning_controls",
-           "learning_explorer"]
+           "learning_explorer", "PERCEPTRON_GATES", "STEPPER_LR", "STEPPER_EPOCHS",
+           "STEPPER_MAX_UPDATES", "PerceptronRun", "perceptron_run", "perceptron_step_figure",
+           "perceptron_steps_grid", "perceptron_controls", "perceptron_explorer"]
 
 #: Activations offered by the neuron explorer (chapter 2).
 NEURON_ACTIVATIONS = ("step", "sigmoid", "tanh", "relu")
@@ -186,10 +189,10 @@ def _train(lr, steps):
     return LearningRun(float(lr), weights, biases, losses, accuracies)
 
 
-def _check_steps(steps, limit):
+def _check_steps(steps, limit, name="steps"):
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) \
             or not 0 <= steps <= limit:
-        raise ValueError(f"steps: expected a whole number from 0 to {limit}, got {steps!r}")
+        raise ValueError(f"{name}: expected a whole number from 0 to {limit}, got {steps!r}")
 
 
 #: Loss axis of the explorer, fixed so frames of different learning rates compare.
@@ -257,3 +260,217 @@ def learning_explorer():
     from nnlib.explore import explore
     return explore(learning_figure, *learning_controls(),
                    title="One neuron learning from 100 examples")
+
+
+# ---------------------------------------------------------------------------------------
+# Chapter 2: the perceptron rule, one mistake at a time
+# ---------------------------------------------------------------------------------------
+#: The gates the perceptron stepper offers, as targets for the inputs of :data:`CORNERS`.
+PERCEPTRON_GATES = {"AND": (0, 0, 0, 1), "OR": (0, 1, 1, 1), "XOR": (0, 1, 1, 0)}
+
+#: The stepper's training: from w = (0, 0), b = 0, learning rate 0.1, at most 20 epochs.
+STEPPER_LR = 0.1
+STEPPER_EPOCHS = 20
+
+#: The most updates the stepper shows (XOR never stops making mistakes).
+STEPPER_MAX_UPDATES = 12
+
+
+@dataclass(frozen=True)
+class PerceptronRun:
+    """The stepper's run on one gate: ``updates[k]`` is the k-th mistake (1-based k; row 0
+    is the start), each a :class:`nnlib.perceptron.PerceptronStep`; ``weights`` (K + 1, 2)
+    and ``biases`` (K + 1,) hold the line before any update and after each one."""
+
+    gate: str
+    targets: np.ndarray
+    updates: tuple
+    weights: np.ndarray
+    biases: np.ndarray
+
+
+def perceptron_run(gate):
+    """Train a perceptron on ``gate`` ("AND", "OR" or "XOR") with the stepper's settings
+    (:data:`STEPPER_LR`, :data:`STEPPER_EPOCHS`, zero start) and keep every update.
+    Cached. Returns a :class:`PerceptronRun`."""
+    if gate not in PERCEPTRON_GATES:
+        raise ValueError(f"gate: expected one of {list(PERCEPTRON_GATES)}, got {gate!r}")
+    return _perceptron_run(gate)
+
+
+@functools.lru_cache(maxsize=None)
+def _perceptron_run(gate):
+    from nnlib.perceptron import Perceptron
+
+    targets = np.array(PERCEPTRON_GATES[gate], dtype=float)
+    p = Perceptron(n_inputs=2, lr=STEPPER_LR)
+    updates = tuple(s for s in p.trace(CORNERS, targets, STEPPER_EPOCHS) if s.mistake)
+    weights = np.array([[0.0, 0.0]] + [s.w for s in updates])
+    biases = np.array([0.0] + [s.b for s in updates])
+    for array in (targets, weights, biases):
+        array.flags.writeable = False
+    return PerceptronRun(gate, targets, updates, weights, biases)
+
+
+_PLANE = (-0.5, 1.5)
+
+
+def _perceptron_panel(ax, targets, w, b, previous=None, ringed=None):
+    """One step of the stepper in ``ax``: the plane shaded by the answers of the line
+    (w, b), the four corners, the line before this update dashed and the line after it
+    solid, and the example that caused the update ringed. Returns the number of corners
+    the line (w, b) gets wrong."""
+    from matplotlib.colors import ListedColormap
+
+    grid = np.linspace(*_PLANE, 121)
+    gx, gy = np.meshgrid(grid, grid)
+    region = (gx * w[0] + gy * w[1] + b > 0).astype(float)
+    ax.imshow(region, origin="lower", extent=(*_PLANE, *_PLANE), aspect="auto",
+              cmap=ListedColormap(viz.CLASS_COLOURS), vmin=0, vmax=1, alpha=0.22,
+              interpolation="nearest")
+    for cls in (0, 1):
+        pts = CORNERS[targets == cls]
+        ax.scatter(pts[:, 0], pts[:, 1], s=80, c=viz.CLASS_COLOURS[cls],
+                   marker=viz.CLASS_MARKERS[cls], edgecolors="black", linewidths=0.8,
+                   zorder=3, label=f"should be {cls}")
+    ax.set_xlim(*_PLANE)
+    ax.set_ylim(*_PLANE)
+    if previous is not None:
+        viz.boundary_line(ax, *previous, color="#777777", linestyle="--", linewidth=1.5,
+                          label="line before")
+    viz.boundary_line(ax, w, b, color="black", linewidth=2, label="line now")
+    if ringed is not None:
+        ax.scatter([ringed[0]], [ringed[1]], s=420, facecolors="none",
+                   edgecolors=viz.OKABE_ITO["orange"], linewidths=2.5, zorder=4,
+                   label="the mistake")
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
+    answers = (CORNERS @ np.asarray(w) + b > 0).astype(float)
+    return int((answers != targets).sum())
+
+
+def perceptron_step_figure(gate="AND", update=0):
+    """The perceptron stepper (chapter 2): the line of a perceptron learning ``gate``
+    after its first ``update`` mistakes (0 = the start, w = (0, 0), b = 0).
+
+    The plane is shaded by the neuron's answers, the dashed line is where it was before
+    the update and the solid line where the update moved it; the example it got wrong is
+    ringed, and the text gives the rule's arithmetic and how many of the four corners the
+    new line gets wrong. Past the run's last update (AND and OR stop making mistakes) the
+    line stays. ``update``: 0 to :data:`STEPPER_MAX_UPDATES`. Returns a Figure.
+    """
+    run = perceptron_run(gate)
+    _check_steps(update, limit=STEPPER_MAX_UPDATES, name="update")
+    k = min(update, len(run.updates))
+    fig, (ax, note) = viz.subplots(1, 2, figsize=(8.4, 4.3), layout=None,
+                                   gridspec_kw={"width_ratios": [1.0, 0.95]})
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.24, top=0.87, wspace=0.08)
+    w, b = run.weights[k], run.biases[k]
+    step = run.updates[k - 1] if k else None
+    with matplotlib.rc_context(viz.STYLE):
+        wrong = _perceptron_panel(ax, run.targets, w, b,
+                                  previous=(run.weights[k - 1], run.biases[k - 1]) if k else None,
+                                  ringed=step.x if step else None)
+        ax.set_xlabel("input $x_1$")
+        ax.set_ylabel("input $x_2$")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize=8.5,
+                  frameon=False)
+        note.axis("off")
+        note.text(0.0, 1.0, _stepper_text(run, k, wrong), va="top", ha="left",
+                  fontsize=10.5, family="DejaVu Sans", linespacing=1.5,
+                  transform=note.transAxes)
+    total = len(run.updates)
+    if k == 0:
+        heading = f"{gate}: the start, w = (0, 0), b = 0"
+    elif update > total:
+        heading = f"{gate}: no more mistakes after update {total}"
+    else:
+        heading = f"{gate}: update {k} (epoch {step.epoch})"
+    fig.suptitle(heading, fontweight="bold", fontsize=13)
+    return fig
+
+
+def _stepper_text(run, k, wrong):
+    """The rule's arithmetic for update ``k`` of ``run``, as lines of text."""
+    verdict = (f"This line gets {wrong} of the 4 corners wrong." if wrong
+               else "This line gets all 4 corners right.")
+    if k == 0:
+        lines = ["Every weighted sum is 0, and the step",
+                 "says 0 for every input: no line yet.", "",
+                 "The rule visits (0,0), (0,1), (1,0), (1,1)",
+                 "in turn and moves the line only",
+                 "after a mistake.", "", verdict]
+        return "\n".join(lines)
+    s = run.updates[k - 1]
+    sign = "+" if s.target > s.answer else "−"
+    x = f"({_n(s.x[0])}, {_n(s.x[1])})"
+    before_w, before_b = run.weights[k - 1], run.biases[k - 1]
+    z = float(s.x @ before_w + before_b)
+    new_w = f"({_n(run.weights[k][0])}, {_n(run.weights[k][1])})"
+    lines = [f"Example x = {x} should give {int(s.target)}.",
+             f"Its weighted sum was z = {_n(z)},",
+             f"so the neuron said {int(s.answer)}: a mistake.", "",
+             "The rule moves the line:",
+             f"w ← ({_n(before_w[0])}, {_n(before_w[1])}) {sign} 0.1 × {x} = {new_w}",
+             f"b ← {_n(before_b)} {sign} 0.1 = {_n(run.biases[k])}", "", verdict]
+    if k < len(run.updates) or run.gate == "XOR":
+        lines.append(f"Updates so far: {k}.")
+    else:
+        lines.append(f"That was the last of {k} updates.")
+    return "\n".join(lines)
+
+
+def _n(value):
+    """A weight as the stepper prints it: 0.1, −0.2, 0 (never −0)."""
+    text = f"{round(float(value), 3):g}"
+    return "0" if text in ("0", "-0") else text.replace("-", "−")
+
+
+@_styled
+def perceptron_steps_grid(gate="AND", max_panels=12, ncols=4):
+    """Small multiples of the perceptron stepper (chapter 2): the start and the line after
+    each update of :func:`perceptron_run`, up to ``max_panels`` panels, ``ncols`` a row.
+    Each panel's title names the mistake and how many corners the new line gets wrong.
+    Returns a Figure."""
+    run = perceptron_run(gate)
+    if isinstance(max_panels, bool) or not isinstance(max_panels, int) or max_panels < 2:
+        raise ValueError(f"max_panels: expected an integer of at least 2, got {max_panels!r}")
+    n = min(max_panels, len(run.updates) + 1)
+    fig, axes = viz.panel_grid(n, (2.1, 2.25), ncols=ncols, title_room=0.7)
+    for k, ax in enumerate(axes):
+        step = run.updates[k - 1] if k else None
+        wrong = _perceptron_panel(ax, run.targets, run.weights[k], run.biases[k],
+                                  previous=(run.weights[k - 1], run.biases[k - 1]) if k else None,
+                                  ringed=step.x if step else None)
+        if k == 0:
+            title = "start"
+        else:
+            title = (f"{k}: ({_n(step.x[0])},{_n(step.x[1])}) said {int(step.answer)}, "
+                     f"not {int(step.target)}")
+        ax.set_title(f"{title}\n{wrong} wrong", fontsize=9.5, fontweight="normal")
+        ax.tick_params(labelsize=8)
+    legend = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            legend.setdefault(label, handle)
+    fig.legend(legend.values(), legend.keys(), loc="outside lower center", ncol=len(legend), fontsize=9,
+               frameon=False)
+    shown = "every update" if n == len(run.updates) + 1 else f"the first {n - 1} updates"
+    fig.suptitle(f"A perceptron learning {gate}, one mistake at a time ({shown})",
+                 fontweight="bold")
+    return fig
+
+
+def perceptron_controls():
+    """The stepper's controls: the gate (AND, OR, XOR) and the update, 0 to
+    :data:`STEPPER_MAX_UPDATES`: 3 x 13 = 39 frames for the static book."""
+    from nnlib.explore import Dropdown, Slider
+    return (Dropdown("gate", list(PERCEPTRON_GATES), "AND", label="logic gate"),
+            Slider("update", 0, STEPPER_MAX_UPDATES, 1, 0, label="updates (mistakes) so far"))
+
+
+def perceptron_explorer():
+    """Live (JupyterLab) or static (book) explorer of :func:`perceptron_step_figure`."""
+    from nnlib.explore import explore
+    return explore(perceptron_step_figure, *perceptron_controls(),
+                   title="The perceptron rule, one mistake at a time")
