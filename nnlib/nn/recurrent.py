@@ -17,24 +17,33 @@ Weights are stored (in, out) as in :class:`~nnlib.nn.Linear`, all gates side by 
 PyTorch's order: ``weight_ih`` (D, G*H), ``weight_hh`` (H, G*H), ``bias_ih`` and ``bias_hh``
 (G*H,). PyTorch stores the transposes, ``weight_ih_l0`` (G*H, D): copy ``w.T`` across.
 
-How the layers are computed (the same ideas as PyTorch's CPU kernels):
-
-* the inputs' contribution ``x_t @ W_ih`` does not depend on the hidden state, so it is
-  computed for all T steps in ONE matrix product before the loop over time;
-* every step then needs one more product, ``h_{t-1} @ W_hh``, for all gates at once;
-* the whole sequence is ONE node of the autograd graph, whose backward function is
-  *backpropagation through time* (BPTT) written by hand: the same loop run backwards,
-  carrying ``dL/dh`` (and ``dL/dc``) from step t to step t-1; the weight gradients are
-  summed over all steps in one product after the loop.
-
+How the layers are computed
+---------------------------
 The pure functions :func:`rnn_forward` / :func:`rnn_backward`, :func:`lstm_forward` /
 :func:`lstm_backward` and :func:`gru_forward` / :func:`gru_backward` (cs231n style, ndarrays
-in, ndarrays out) hold all the mathematics; the Modules wire them into the graph. Inside,
-arrays are *time-major* (T, N, ...), so that the rows of one step sit together in memory.
+in and out) hold all the mathematics; the Modules make each call ONE node of the autograd
+graph, whose backward function is *backpropagation through time* (BPTT) written by hand:
+the loop over time run backwards, carrying ``dL/dh`` (and ``dL/dc``) from step t to step t-1.
+
+* **One product per step.** ``x_t @ W_ih + h_{t-1} @ W_hh + b`` is one matrix product of
+  the stacked weights ``[W_ih; W_hh; b]`` (D+H+1, G*H) with the stacked vector
+  ``[x_t, h_{t-1}, 1]``, for all gates at once. Going back, the same stacked weights give
+  dL/dx_t and dL/dh_{t-1} in one product, and ``dW += [x_t, h_{t-1}, 1]^T dL/da_t`` collects
+  the gradients of W_ih, W_hh and the biases in one more.
+* **Columns inside.** The loops hold a step's vectors as *columns*, features x batch (H, N),
+  the transpose of the layer's (N, H): then every gate is a block of consecutive rows, and
+  each elementwise operation runs over one contiguous stretch of memory. One array ``xh``
+  (T+1, D+H+1, N) holds, for every step, the column ``[x_t; h_{t-1}; 1]`` (the LSTM adds
+  ``c_{t-1}`` below): step t reads ``xh[t]`` and writes its ``h_t`` straight into
+  ``xh[t+1]``, and the outputs returned are transposed *views* of it, no copies.
+* **One tanh for every gate.** ``sigmoid(a) = (1 + tanh(a / 2)) / 2``: with the rows of the
+  sigmoid gates' weights halved, one ``tanh`` over all gates, then ``* scale + shift``
+  (0.5 and 0.5 for a sigmoid gate, 1 and 0 for a tanh one) gives every activation, and the
+  activations' derivatives are ``scale^2 - (gate - shift)^2`` for all of them.
 
 The cells :class:`RNNCell`, :class:`LSTMCell` and :class:`GRUCell` compute one step from
-ordinary Tensor operations, the equations written out as they are on paper: use them to
-look at a network step by step. Unrolled over a sequence they give the layers' results.
+ordinary Tensor operations, the equations written as they are on paper: use them to look at
+a network step by step. Unrolled over a sequence they give the layers' results.
 """
 import numbers
 
@@ -50,76 +59,81 @@ __all__ = ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 
 
 # ---------------------------------------------------------------------------------------
-# shared pieces of the pure functions
+# pieces the three layers share
 # ---------------------------------------------------------------------------------------
-def _project_inputs(x, w_ih, bias):
-    """The inputs' part of every step's pre-activations, all steps in one product.
+def _stacked_weights(w_ih, w_hh, b_ih, b_hh):
+    """``[w_ih; w_hh; b_ih + b_hh]`` (D+H+1, G*H): the weights of the column ``[x; h; 1]``
+    (a zero last row without biases)."""
+    bias = np.zeros(w_hh.shape[1], np.result_type(w_ih, w_hh)) if b_ih is None else b_ih + b_hh
+    return np.concatenate([w_ih, w_hh, bias[None]])
 
-    x : (N, T, D); w_ih : (D, G*H); bias : (G*H,) or None.
-    Returns ``x_rows`` (T*N, D), time-major rows of x (kept for dW_ih), and
-    ``xw`` (T, N, G*H) with ``xw[t] = x[:, t] @ w_ih + bias``.
+
+def _stacked_inputs(x, h0, H, dtype, extra_rows=0):
+    """The working array ``xh`` (T+1, D+H+1+extra_rows, N) with ``xh[t] = [x_t; h_{t-1}; 1]``.
+
+    x : (N, T, D); h0 : (N, H) or None (zeros). Filled here: the inputs x_0..x_{T-1}
+    (row block ``:D``; zeros at T), the ones (row D+H) and h_{-1} = h0; the loop writes
+    h_t into ``xh[t+1, D:D+H]``.
     """
     N, T, D = x.shape
-    x_rows = np.ascontiguousarray(x.swapaxes(0, 1)).reshape(T * N, D)
-    xw = x_rows @ w_ih
-    if bias is not None:
-        xw += bias
-    return x_rows, xw.reshape(T, N, -1)
+    xh = np.empty((T + 1, D + H + 1 + extra_rows, N), dtype)
+    xh[:T, :D] = x.transpose(1, 2, 0)
+    xh[T, :D] = 0
+    xh[0, D:D + H] = 0 if h0 is None else h0.T
+    xh[:, D + H] = 1
+    return xh
 
 
-def _initial(state, N, H, dtype):
-    """The initial state (N, H) as an array of ``dtype`` (zeros when None)."""
-    if state is None:
-        return np.zeros((N, H), dtype)
-    return state
+def _activation_rows(H, N, scales, dtype):
+    """``scale``, ``shift`` (G*H, N) and ``scale**2``, one (scale, shift) per gate block:
+    a gate's activation is ``tanh(scale * a) * scale + shift`` (see the module's doc)."""
+    scale = np.repeat(np.asarray(scales, dtype), H)[:, None] * np.ones(N, dtype)
+    shift = np.where(scale == 1, 0, 0.5).astype(dtype)
+    return scale, shift, scale * scale
 
 
-def _states_gradient(states, dout, dh_n):
-    """dL/d(hs) for a time-major state array hs (T+1, N, H) from the gradients of the
-    outputs (N, T, H) and of the last state (N, H) (either may be None)."""
-    dhs = np.zeros_like(states)
+def _outputs(xh, D, H):
+    """The results as views of ``xh``: output (N, T, H) and h_n (N, H)."""
+    return xh[1:, D:D + H].transpose(2, 0, 1), xh[-1, D:D + H].T
+
+
+def _outside_gradient(cache, dout, dh_n, dc_n=None):
+    """dL/d(xh) from the gradients of the results (None: no gradient)."""
+    dxh = np.zeros_like(cache["xh"])
+    D, H = cache["D"], cache["H"]
     if dout is not None:
-        dhs[1:] = dout.swapaxes(0, 1)
+        dxh[1:, D:D + H] = dout.transpose(1, 2, 0)
     if dh_n is not None:
-        dhs[-1] += dh_n
-    return dhs
+        dxh[-1, D:D + H] += dh_n.T
+    if dc_n is not None:
+        dxh[-1, D + H + 1:] += dc_n.T
+    return dxh
 
 
-def _weight_gradients(da, cache, need_dx):
-    """Gradients of x and of the weights from the pre-activation gradients of all steps.
-
-    da : (T, N, G*H), dL/d(pre-activation) of every gate at every step (the input side);
-    ``cache["da_h"]``, if present: the same on the hidden side (the GRU's differs in n).
-    Returns ``(dx (N, T, D) or None, dw_ih, dw_hh, db_ih, db_hh)``; the biases' gradients
-    are None when the layer has none.
-    """
-    da_h = cache.get("da_h", da)
-    T, N, GH = da.shape
-    da_rows, da_h_rows = da.reshape(T * N, GH), da_h.reshape(T * N, GH)
-    h_rows = cache["hs"][:T].reshape(T * N, -1)  # h_{t-1} for every step t
-    dw_ih = cache["x_rows"].T @ da_rows
-    dw_hh = h_rows.T @ da_h_rows
-    db_ih = db_hh = None
-    if cache["has_bias"]:
-        db_ih, db_hh = da_rows.sum(axis=0), da_h_rows.sum(axis=0)
-    dx = None
-    if need_dx:
-        dx = (da_rows @ cache["w_ih"].T).reshape(T, N, -1).swapaxes(0, 1)
-    return dx, dw_ih, dw_hh, db_ih, db_hh
+def _bptt_buffers(cache, need_dx):
+    """Arrays the backward loops share: dW (D+H+1, G*H), its per-step term, dL/d(xh[t])
+    (D+H+1, N) and dx (T, D, N) (None if not needed)."""
+    xh, w = cache["xh"], cache["w"]
+    T, N, D = len(xh) - 1, xh.shape[2], cache["D"]
+    dw = np.zeros_like(w)
+    dx = np.empty((T, D, N), xh.dtype) if need_dx else None
+    return dw, np.empty_like(w), np.zeros((len(w), N), xh.dtype), dx
 
 
-def _sigmoid_scale(H, n_gates, tanh_gates, dtype):
-    """Column scale and shift that turn ONE tanh into every gate's activation.
+def _step_weight_gradient(xh_t, da, dw, dw_t):
+    """``dw += [x_t; h_{t-1}; 1] @ da^T``: this step's share of every weight's gradient."""
+    np.matmul(xh_t, da.T, out=dw_t)
+    dw += dw_t
 
-    ``sigmoid(a) = (1 + tanh(a / 2)) / 2``: if the pre-activations of the sigmoid gates are
-    halved (``scale = 0.5``), ``tanh`` then ``* scale + shift`` (shift 0.5) gives the sigmoid,
-    while tanh gates keep ``scale = 1, shift = 0``. One pass over all gates instead of one
-    per gate, and ``tanh`` never overflows. Returns two arrays of shape (n_gates*H,).
-    """
-    scale = np.full((n_gates, H), 0.5, dtype)
-    shift = np.full((n_gates, H), 0.5, dtype)
-    scale[tanh_gates], shift[tanh_gates] = 1, 0
-    return scale.reshape(-1), shift.reshape(-1)
+
+def _gradients(cache, dx, dxh, dw_ih, dw_hh, db_ih, db_hh):
+    """``(dx (N, T, D) or None, dh0 (N, H), dw_ih, dw_hh, db_ih, db_hh)`` in the layer's
+    layout, from the loop's column arrays (bias gradients None without biases)."""
+    D, H = cache["D"], cache["H"]
+    if not cache["has_bias"]:
+        db_ih = db_hh = None
+    return (None if dx is None else dx.transpose(2, 0, 1), dxh[D:D + H].T,
+            dw_ih, dw_hh, db_ih, db_hh)
 
 
 # ---------------------------------------------------------------------------------------
@@ -138,55 +152,50 @@ def rnn_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity="tanh"):
 
     Returns
     -------
-    out : (N, T, H), h_t for every step (a view of the time-major ``cache["hs"]``)
-    h_n : (N, H), the last state
-    cache : dict for :func:`rnn_backward`
+    out : (N, T, H), h_t for every step; h_n : (N, H), the last one (views of
+        ``cache["xh"]``); cache : dict for :func:`rnn_backward`
     """
-    N, T, _ = x.shape
+    N, T, D = x.shape
     H = w_hh.shape[0]
-    bias = None if b_ih is None else b_ih + b_hh
-    x_rows, xw = _project_inputs(x, w_ih, bias)
-    hs = np.empty((T + 1, N, H), np.result_type(xw, w_hh))  # h_0 .. h_T
-    hs[0] = _initial(h0, N, H, hs.dtype)
+    w = _stacked_weights(w_ih, w_hh, b_ih, b_hh)            # (D+H+1, H)
+    xh = _stacked_inputs(x, h0, H, np.result_type(x, w))
+    w_rows = np.ascontiguousarray(w.T)                      # (H, D+H+1)
     for t in range(T):
-        h = hs[t + 1]
-        np.matmul(hs[t], w_hh, out=h)
-        h += xw[t]
+        h = xh[t + 1, D:D + H]
+        np.matmul(w_rows, xh[t], out=h)                     # x_t W_ih + h_{t-1} W_hh + b
         if nonlinearity == "tanh":
             np.tanh(h, out=h)
         else:
             np.maximum(h, 0, out=h)
-    cache = {"x_rows": x_rows, "w_ih": w_ih, "w_hh": w_hh, "hs": hs,
-             "nonlinearity": nonlinearity, "has_bias": b_ih is not None}
-    return hs[1:].swapaxes(0, 1), hs[T], cache
+    cache = {"xh": xh, "w": w, "D": D, "H": H, "has_bias": b_ih is not None,
+             "nonlinearity": nonlinearity}
+    return (*_outputs(xh, D, H), cache)
 
 
-def _rnn_bptt(dhs, cache, need_dx=True):
+def _rnn_bptt(dxh_out, cache, need_dx=True):
     """Backpropagation through time for the RNN.
 
-    dhs : (T+1, N, H), dL/dh_t coming from outside the layer (row 0 is ignored).
+    dxh_out : like ``cache["xh"]``, dL/dh_t from outside the layer in ``[t+1, D:D+H]``.
     Returns ``(dx, dh0, dw_ih, dw_hh, db_ih, db_hh)``.
     """
-    hs, w_hh = cache["hs"], cache["w_hh"]
-    T = len(hs) - 1
-    # the activation's derivative at every step, from its output: tanh' = 1 - h^2
-    if cache["nonlinearity"] == "tanh":
-        local = 1 - hs[1:] * hs[1:]
-    else:
-        local = (hs[1:] > 0).astype(hs.dtype)
-    da = np.empty_like(local)              # dL/d(pre-activation), (T, N, H)
-    dh_prev = np.zeros_like(hs[0])         # dL/dh_t through the later steps
-    for t in reversed(range(T)):
-        dh = dhs[t + 1] + dh_prev
-        np.multiply(dh, local[t], out=da[t])
-        dh_prev = da[t] @ w_hh.T
-    return _with_initial(_weight_gradients(da, cache, need_dx), dh_prev)
-
-
-def _with_initial(grads, *d_initial):
-    """``(dx, *d_initial, dw_ih, dw_hh, db_ih, db_hh)`` from _weight_gradients' tuple."""
-    dx, *rest = grads
-    return (dx, *d_initial, *rest)
+    xh, w, D, H = cache["xh"], cache["w"], cache["D"], cache["H"]
+    dw, dw_t, dxh, dx = _bptt_buffers(cache, need_dx)       # dxh: dL/d[x_t; h_{t-1}; 1]
+    da = np.empty_like(xh[0, D:D + H])                      # dL/d(pre-activation), (H, N)
+    local = np.empty_like(da)
+    for t in reversed(range(len(xh) - 1)):
+        h = xh[t + 1, D:D + H]
+        np.add(dxh[D:D + H], dxh_out[t + 1, D:D + H], out=da)   # dL/dh_t: later steps + outside
+        if cache["nonlinearity"] == "tanh":                 # tanh' = 1 - h^2
+            np.multiply(h, h, out=local)
+            np.subtract(1, local, out=local)
+        else:                                               # relu' = 1 where h > 0
+            np.greater(h, 0, out=local)
+        da *= local
+        np.matmul(w, da, out=dxh)
+        _step_weight_gradient(xh[t], da, dw, dw_t)
+        if dx is not None:
+            dx[t] = dxh[:D]
+    return _gradients(cache, dx, dxh, dw[:D], dw[D:D + H], dw[D + H], dw[D + H])
 
 
 def rnn_backward(dout, dh_n, cache):
@@ -196,7 +205,7 @@ def rnn_backward(dout, dh_n, cache):
     Returns ``(dx (N, T, D), dh0 (N, H), dw_ih, dw_hh, db_ih, db_hh)`` (bias grads None
     without biases).
     """
-    return _rnn_bptt(_states_gradient(cache["hs"], dout, dh_n), cache)
+    return _rnn_bptt(_outside_gradient(cache, dout, dh_n), cache)
 
 
 # ---------------------------------------------------------------------------------------
@@ -216,74 +225,80 @@ def lstm_forward(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None):
 
     Returns
     -------
-    out : (N, T, H); h_n, c_n : (N, H); cache : dict for :func:`lstm_backward`
-        (``cache["hc"]`` (2, T+1, N, H) holds h_0..h_T and c_0..c_T; the results are
-        views of it)
+    out : (N, T, H); h_n, c_n : (N, H) (views of ``cache["xh"]``, whose rows D+H+1 on hold
+        c_{t-1}); cache : dict for :func:`lstm_backward`
     """
-    N, T, _ = x.shape
+    N, T, D = x.shape
     H = w_hh.shape[0]
-    dtype = np.result_type(x, w_ih, w_hh)
-    scale, shift = _sigmoid_scale(H, 4, 2, dtype)
-    bias = None if b_ih is None else (b_ih + b_hh) * scale
-    # the pre-activations come out already scaled (halved for the sigmoid gates)
-    x_rows, xw = _project_inputs(x, w_ih * scale, bias)
-    w_hh_scaled = w_hh * scale
-    hc = np.empty((2, T + 1, N, H), dtype)
-    hs, cs = hc
-    hs[0], cs[0] = _initial(h0, N, H, dtype), _initial(c0, N, H, dtype)
-    gates = np.empty((T, N, 4 * H), dtype)   # i, f, g, o at every step
-    tanh_c = np.empty((T, N, H), dtype)
+    K = D + H + 1                                           # rows of [x_t; h_{t-1}; 1]
+    w = _stacked_weights(w_ih, w_hh, b_ih, b_hh)            # (K, 4H)
+    dtype = np.result_type(x, w)
+    scale, shift, _ = _activation_rows(H, N, (0.5, 0.5, 1, 0.5), dtype)
+    w_rows = np.ascontiguousarray(w.T * scale[:, :1])       # (4H, K), sigmoid rows halved
+    xh = _stacked_inputs(x, h0, H, dtype, extra_rows=H)     # xh[t, K:] = c_{t-1}
+    xh[0, K:] = 0 if c0 is None else c0.T
+    gates = np.empty((T, 4 * H, N), dtype)                  # i, f, g, o at every step
+    tanh_c = np.empty((T, H, N), dtype)
+    ig = np.empty((H, N), dtype)
     for t in range(T):
         a = gates[t]
-        np.matmul(hs[t], w_hh_scaled, out=a)
-        a += xw[t]
+        np.matmul(w_rows, xh[t, :K], out=a)
         np.tanh(a, out=a)
-        a *= scale                           # i, f, o: sigmoid; g: tanh
+        a *= scale                                          # i, f, o: sigmoid; g: tanh
         a += shift
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-        c = cs[t + 1]
-        np.multiply(f, cs[t], out=c)
-        c += i * g
+        i, f, g, o = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
+        c = xh[t + 1, K:]
+        np.multiply(f, xh[t, K:], out=c)                    # c_t = f c_{t-1} + i g
+        np.multiply(i, g, out=ig)
+        c += ig
         np.tanh(c, out=tanh_c[t])
-        np.multiply(o, tanh_c[t], out=hs[t + 1])
-    cache = {"x_rows": x_rows, "w_ih": w_ih, "w_hh": w_hh, "hc": hc, "hs": hs,
-             "gates": gates, "tanh_c": tanh_c, "has_bias": b_ih is not None}
-    return hs[1:].swapaxes(0, 1), hs[T], cs[T], cache
+        np.multiply(o, tanh_c[t], out=xh[t + 1, D:D + H])   # h_t = o tanh(c_t)
+    cache = {"xh": xh, "w": w, "gates": gates, "tanh_c": tanh_c, "D": D, "H": H,
+             "has_bias": b_ih is not None}
+    return (*_outputs(xh, D, H), xh[T, K:].T, cache)
 
 
-def _lstm_bptt(dhc, cache, need_dx=True):
+def _lstm_bptt(dxh_out, cache, need_dx=True):
     """Backpropagation through time for the LSTM.
 
-    dhc : (2, T+1, N, H), dL/dh_t (``dhc[0]``) and dL/dc_T (``dhc[1, T]``) coming from
-    outside the layer. Returns ``(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh)``.
+    dxh_out : like ``cache["xh"]``: dL/dh_t from outside in ``[t+1, D:D+H]`` and dL/dc_T
+    in ``[T, D+H+1:]``. Returns ``(dx, dh0, dc0, dw_ih, dw_hh, db_ih, db_hh)``.
     """
-    hs, cs = cache["hc"]
-    gates, tanh_c, w_hh = cache["gates"], cache["tanh_c"], cache["w_hh"]
-    T, N, H = tanh_c.shape
-    i, f, g, o = (gates[:, :, k * H:(k + 1) * H] for k in range(4))
-    # Everything that does not depend on the incoming gradient, for all steps at once.
-    # h = o * tanh(c): dh reaches c through dc_dh = o * (1 - tanh(c)^2).
-    dc_dh = o * (1 - tanh_c * tanh_c)
-    # dL/da for each gate = (dL/dgate) * (the activation's derivative), where
-    # dL/di = dc * g, dL/df = dc * c_{t-1}, dL/dg = dc * i, dL/do = dh * tanh(c);
-    # sigmoid' = s (1 - s), tanh' = 1 - g^2. The first three scale dc, the last dh.
-    local = np.empty((T, N, 4, H), gates.dtype)
-    local[:, :, 0] = g * i * (1 - i)
-    local[:, :, 1] = cs[:T] * f * (1 - f)
-    local[:, :, 2] = i * (1 - g * g)
-    local[:, :, 3] = tanh_c * o * (1 - o)
-    da = np.empty((T, N, 4 * H), gates.dtype)
-    da4 = da.reshape(T, N, 4, H)
-    dh_prev = np.zeros_like(hs[0])            # dL/dh_t through the later steps
-    dc = dhc[1, T].copy()                     # dL/dc_t
+    xh, w, gates, tanh_c = cache["xh"], cache["w"], cache["gates"], cache["tanh_c"]
+    D, H = cache["D"], cache["H"]
+    T, K, N = len(gates), D + H + 1, xh.shape[2]
+    _, shift, scale2 = _activation_rows(H, N, (0.5, 0.5, 1, 0.5), xh.dtype)
+    dw, dw_t, dxh, dx = _bptt_buffers(cache, need_dx)       # dxh: dL/d[x_t; h_{t-1}; 1]
+    dc = dxh_out[T, K:].copy()                              # dL/dc_t
+    dh, tmp = np.empty((2, H, N), xh.dtype)
+    da = np.empty((4 * H, N), xh.dtype)                     # dL/d(pre-activations)
+    slope = np.empty_like(da)
     for t in reversed(range(T)):
-        dh = dhc[0, t + 1] + dh_prev
-        dc += dh * dc_dh[t]
-        np.multiply(dc[:, None, :], local[t, :, :3], out=da4[t, :, :3])
-        np.multiply(dh, local[t, :, 3], out=da4[t, :, 3])
-        dh_prev = da[t] @ w_hh.T
-        dc *= f[t]                            # c_t = f * c_{t-1} + ...
-    return _with_initial(_weight_gradients(da, cache, need_dx), dh_prev, dc)
+        a, tc, h = gates[t], tanh_c[t], xh[t + 1, D:D + H]
+        i, f, g, o = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
+        np.add(dxh[D:D + H], dxh_out[t + 1, D:D + H], out=dh)   # later steps + outside
+        # h = o tanh(c): dc += dh o (1 - tanh(c)^2), and o (1 - tanh(c)^2) = o - h tanh(c)
+        np.multiply(h, tc, out=tmp)
+        np.subtract(o, tmp, out=tmp)
+        tmp *= dh
+        dc += tmp
+        # c = f c_prev + i g and h = o tanh(c): the gradient at each gate's output ...
+        np.multiply(dc, g, out=da[:H])
+        np.multiply(dc, xh[t, K:], out=da[H:2 * H])
+        np.multiply(dc, i, out=da[2 * H:3 * H])
+        np.multiply(dh, tc, out=da[3 * H:])
+        # ... times its activation's slope, scale^2 - (gate - shift)^2
+        np.subtract(a, shift, out=slope)
+        slope *= slope
+        np.subtract(scale2, slope, out=slope)
+        da *= slope
+        np.matmul(w, da, out=dxh)                           # dL/d[x_t; h_{t-1}; 1]
+        _step_weight_gradient(xh[t, :K], da, dw, dw_t)
+        if dx is not None:
+            dx[t] = dxh[:D]
+        dc *= f                                             # c_t reaches c_{t-1} through f
+    dx, dh0, *rest = _gradients(cache, dx, dxh, dw[:D], dw[D:D + H], dw[D + H], dw[D + H])
+    return (dx, dh0, dc.T, *rest)
 
 
 def lstm_backward(dout, dh_n, dc_n, cache):
@@ -292,16 +307,28 @@ def lstm_backward(dout, dh_n, dc_n, cache):
     dout : (N, T, H) or None; dh_n, dc_n : (N, H) or None.
     Returns ``(dx (N, T, D), dh0, dc0 (N, H), dw_ih, dw_hh, db_ih, db_hh)``.
     """
-    dhc = np.zeros_like(cache["hc"])
-    dhc[0] = _states_gradient(cache["hs"], dout, dh_n)
-    if dc_n is not None:
-        dhc[1, -1] = dc_n
-    return _lstm_bptt(dhc, cache)
+    return _lstm_bptt(_outside_gradient(cache, dout, dh_n, dc_n), cache)
 
 
 # ---------------------------------------------------------------------------------------
 # GRU
 # ---------------------------------------------------------------------------------------
+def _gru_stacked_weights(w_ih, w_hh, b_ih, b_hh):
+    """(D+H+1, 4H) weights of ``[x; h; 1]`` with four column blocks: r and z (input and
+    hidden sides summed), then n's input side and n's hidden side apart, because n adds
+    ``r * (h W_hn + b_hn)``: one product gives all four."""
+    D, H = w_ih.shape[0], w_hh.shape[0]
+    w = np.zeros((D + H + 1, 4 * H), np.result_type(w_ih, w_hh))
+    w[:D, :3 * H] = w_ih                                    # r, z, n: input side
+    w[D:D + H, :2 * H] = w_hh[:, :2 * H]                    # r, z: hidden side
+    w[D:D + H, 3 * H:] = w_hh[:, 2 * H:]                    # n: hidden side
+    if b_ih is not None:
+        w[D + H, :3 * H] = b_ih
+        w[D + H, :2 * H] += b_hh[:2 * H]
+        w[D + H, 3 * H:] = b_hh[2 * H:]
+    return w
+
+
 def gru_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
     """Run a GRU over whole sequences (gates in PyTorch's order r, z, n).
 
@@ -315,76 +342,78 @@ def gru_forward(x, h0, w_ih, w_hh, b_ih=None, b_hh=None):
 
     Returns
     -------
-    out : (N, T, H); h_n : (N, H); cache : dict for :func:`gru_backward`
+    out : (N, T, H); h_n : (N, H) (views of ``cache["xh"]``); cache : dict for
+        :func:`gru_backward`
     """
-    N, T, _ = x.shape
+    N, T, D = x.shape
     H = w_hh.shape[0]
-    dtype = np.result_type(x, w_ih, w_hh)
-    scale, shift = _sigmoid_scale(H, 3, 2, dtype)
-    bias, b_hn = None, None
-    if b_ih is not None:  # b_hr and b_hz simply add to the input side; b_hn sits inside r * (...)
-        bias = (b_ih + np.concatenate([b_hh[:2 * H], np.zeros(H, b_hh.dtype)])) * scale
-        b_hn = b_hh[2 * H:]
-    x_rows, xw = _project_inputs(x, w_ih * scale, bias)
-    w_hh_scaled = w_hh * scale
-    hs = np.empty((T + 1, N, H), dtype)
-    hs[0] = _initial(h0, N, H, dtype)
-    gates = np.empty((T, N, 3 * H), dtype)       # r, z, n at every step
-    hw = np.empty((T, N, 3 * H), dtype)          # h_{t-1} @ w_hh (+ b_hn for n)
+    w = _gru_stacked_weights(w_ih, w_hh, b_ih, b_hh)        # (D+H+1, 4H)
+    dtype = np.result_type(x, w)
+    w_rows = np.ascontiguousarray(w.T)                      # (4H, D+H+1)
+    w_rows[:2 * H] *= 0.5                                   # r, z: sigmoid = (1 + tanh(a/2)) / 2
+    xh = _stacked_inputs(x, h0, H, dtype)
+    gates = np.empty((T, 4 * H, N), dtype)                  # r, z, n, h W_hn + b_hn
+    rn = np.empty((H, N), dtype)
     for t in range(T):
-        a, ah = gates[t], hw[t]
-        np.matmul(hs[t], w_hh_scaled, out=ah)
-        rz, ah_n = a[:, :2 * H], ah[:, 2 * H:]
-        np.add(xw[t, :, :2 * H], ah[:, :2 * H], out=rz)
+        a = gates[t]
+        np.matmul(w_rows, xh[t], out=a)
+        rz = a[:2 * H]
         np.tanh(rz, out=rz)
-        rz *= 0.5                                # sigmoid = (1 + tanh(a / 2)) / 2
+        rz *= 0.5
         rz += 0.5
-        if b_hn is not None:
-            ah_n += b_hn
-        r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
-        np.multiply(r, ah_n, out=n)
-        n += xw[t, :, 2 * H:]
+        r, z, n, hn = a[:H], a[H:2 * H], a[2 * H:3 * H], a[3 * H:]
+        np.multiply(r, hn, out=rn)                          # n = tanh(x W_in + b_in + r hn)
+        n += rn
         np.tanh(n, out=n)
-        h = hs[t + 1]
-        np.subtract(hs[t], n, out=h)             # h_t = n + z * (h_{t-1} - n)
+        h = xh[t + 1, D:D + H]
+        np.subtract(xh[t, D:D + H], n, out=h)               # h_t = n + z (h_{t-1} - n)
         h *= z
         h += n
-    cache = {"x_rows": x_rows, "w_ih": w_ih, "w_hh": w_hh, "hs": hs, "gates": gates,
-             "hw_n": hw[:, :, 2 * H:], "has_bias": b_ih is not None}
-    return hs[1:].swapaxes(0, 1), hs[T], cache
+    cache = {"xh": xh, "w": w, "gates": gates, "D": D, "H": H, "has_bias": b_ih is not None}
+    return (*_outputs(xh, D, H), cache)
 
 
-def _gru_bptt(dhs, cache, need_dx=True):
+def _gru_bptt(dxh_out, cache, need_dx=True):
     """Backpropagation through time for the GRU.
 
-    dhs : (T+1, N, H), dL/dh_t coming from outside the layer.
+    dxh_out : like ``cache["xh"]``, dL/dh_t from outside the layer in ``[t+1, D:D+H]``.
     Returns ``(dx, dh0, dw_ih, dw_hh, db_ih, db_hh)``.
     """
-    hs, gates, hw_n, w_hh = cache["hs"], cache["gates"], cache["hw_n"], cache["w_hh"]
-    T, N, H = hw_n.shape
-    r, z, n = (gates[:, :, k * H:(k + 1) * H] for k in range(3))
-    # h_t = (1 - z) n + z h_{t-1}. On the hidden side the gradient of n's pre-activation is
-    # multiplied by r (it enters as r * (h W_hn + b_hn)); r's by its sigmoid' and by
-    # (h W_hn + b_hn). All local factors, for all steps at once:
-    dn_pre = (1 - z) * (1 - n * n)               # dL/d(n's pre-activation) per dL/dh_t
-    local = np.empty((T, N, 2, H), gates.dtype)
-    local[:, :, 0] = (hs[:T] - n) * z * (1 - z)  # z's pre-activation
-    local[:, :, 1] = dn_pre * r                  # n's pre-activation, hidden side
-    r_local = hw_n * (1 - r)                     # r's pre-activation per hidden-side dn
-    da_h = np.empty((T, N, 3 * H), gates.dtype)  # hidden side: (dr, dz, dn * r)
-    da_h3 = da_h.reshape(T, N, 3, H)
-    dh_all = np.empty_like(hw_n)                 # dL/dh_t, kept for the input side
-    dh_prev = np.zeros_like(hs[0])
-    for t in reversed(range(T)):
-        dh = np.add(dhs[t + 1], dh_prev, out=dh_all[t])
-        np.multiply(dh[:, None, :], local[t], out=da_h3[t, :, 1:])
-        np.multiply(da_h3[t, :, 2], r_local[t], out=da_h3[t, :, 0])
-        dh_prev = da_h[t] @ w_hh.T
-        dh_prev += dh * z[t]
-    da = da_h.copy()                             # input side: (dr, dz, dn)
-    np.multiply(dh_all, dn_pre, out=da[:, :, 2 * H:])
-    cache = dict(cache, da_h=da_h)
-    return _with_initial(_weight_gradients(da, cache, need_dx), dh_prev)
+    xh, w, gates, D, H = cache["xh"], cache["w"], cache["gates"], cache["D"], cache["H"]
+    dw, dw_t, dxh, dx = _bptt_buffers(cache, need_dx)       # dxh: dL/d[x_t; h_{t-1}; 1]
+    dh, tmp, tmp2 = np.empty((3, H, xh.shape[2]), xh.dtype)
+    da = np.empty((4 * H, xh.shape[2]), xh.dtype)           # dL/d(r, z, n, hn pre-activations)
+    for t in reversed(range(len(gates))):
+        r, z, n, hn = (gates[t, k * H:(k + 1) * H] for k in range(4))
+        h_prev = xh[t, D:D + H]
+        np.add(dxh[D:D + H], dxh_out[t + 1, D:D + H], out=dh)   # later steps + outside
+        # n: h = n + z (h_prev - n) gives dL/dn = dh (1 - z); tanh' = 1 - n^2
+        dn = da[2 * H:3 * H]
+        np.multiply(n, n, out=tmp)
+        np.subtract(1, tmp, out=tmp)
+        tmp *= dh
+        np.multiply(tmp, z, out=dn)
+        np.subtract(tmp, dn, out=dn)
+        np.multiply(dn, r, out=da[3 * H:])                  # hn enters n as r * hn
+        # r: dL/dr = dn hn, sigmoid' = r (1 - r)
+        np.subtract(1, r, out=tmp)
+        tmp *= hn
+        np.multiply(da[3 * H:], tmp, out=da[:H])
+        # z: dL/dz = dh (h_prev - n), sigmoid' = z (1 - z)
+        np.subtract(h_prev, n, out=tmp)
+        tmp *= dh
+        np.subtract(1, z, out=tmp2)
+        tmp2 *= z
+        np.multiply(tmp, tmp2, out=da[H:2 * H])
+        np.matmul(w, da, out=dxh)                           # dL/d[x_t; h_{t-1}; 1]
+        np.multiply(dh, z, out=tmp)                         # ... plus h_prev's direct path
+        dxh[D:D + H] += tmp
+        _step_weight_gradient(xh[t], da, dw, dw_t)
+        if dx is not None:
+            dx[t] = dxh[:D]
+    dw_hh = np.concatenate([dw[D:D + H, :2 * H], dw[D:D + H, 3 * H:]], axis=1)
+    db_hh = np.concatenate([dw[D + H, :2 * H], dw[D + H, 3 * H:]])
+    return _gradients(cache, dx, dxh, dw[:D, :3 * H], dw_hh, dw[D + H, :3 * H], db_hh)
 
 
 def gru_backward(dout, dh_n, cache):
@@ -393,7 +422,7 @@ def gru_backward(dout, dh_n, cache):
     dout : (N, T, H) or None; dh_n : (N, H) or None.
     Returns ``(dx (N, T, D), dh0 (N, H), dw_ih, dw_hh, db_ih, db_hh)``.
     """
-    return _gru_bptt(_states_gradient(cache["hs"], dout, dh_n), cache)
+    return _gru_bptt(_outside_gradient(cache, dout, dh_n), cache)
 
 
 # ---------------------------------------------------------------------------------------
@@ -415,19 +444,24 @@ def _node(data, inputs, gradients, op):
     return Tensor.from_op(data, parents, backward, op)
 
 
-def _take(states, index, op, batch_first=False):
-    """A graph node for ``states.data[index]``, a view (no copy) of a layer's time-major
-    state array; ``batch_first`` swaps the first two axes, (T, N, H) -> (N, T, H)."""
-    data = states.data[index]
-    if batch_first:
-        data = data.swapaxes(0, 1)
+def _take(states, index, axes, op):
+    """A graph node for ``states.data[index].transpose(axes)``: one of a layer's results,
+    a view (no copy) of its working array; the backward puts the gradient back in place."""
+    inverse = tuple(np.argsort(axes))
 
     def backward(g):
         full = np.zeros_like(states.data)
-        full[index] = g.swapaxes(0, 1) if batch_first else g
+        full[index] = g.transpose(inverse)
         return full
 
-    return Tensor.from_op(data, (states,), backward, op)
+    return Tensor.from_op(states.data[index].transpose(axes), (states,), backward, op)
+
+
+def _results(states, D, H, name):
+    """Nodes for output (N, T, H) and h_n (N, H), views of the working array ``xh``."""
+    rows = slice(D, D + H)
+    return (_take(states, (slice(1, None), rows), (2, 0, 1), f"{name}.output"),
+            _take(states, (-1, rows), (1, 0), f"{name}.h_n"))
 
 
 def _make_parameters(module, n_gates, bias, rng, dtype):
@@ -572,10 +606,9 @@ class RNN(_RecurrentLayer):
         params, arrays = self._inputs()
         _, _, cache = rnn_forward(x.data, None if h0 is None else h0.data, *arrays,
                                   nonlinearity=self.nonlinearity)
-        states = _node(cache["hs"], [x, h0, *params],
+        states = _node(cache["xh"], [x, h0, *params],
                        lambda g: _rnn_bptt(g, cache, x.requires_grad), "rnn")
-        return (_take(states, slice(1, None), "rnn.output", batch_first=True),
-                _take(states, -1, "rnn.h_n"))
+        return _results(states, self.input_size, self.hidden_size, "rnn")
 
 
 class LSTM(_RecurrentLayer):
@@ -622,10 +655,11 @@ class LSTM(_RecurrentLayer):
         params, arrays = self._inputs()
         _, _, _, cache = lstm_forward(x.data, None if h0 is None else h0.data,
                                       None if c0 is None else c0.data, *arrays)
-        states = _node(cache["hc"], [x, h0, c0, *params],
+        states = _node(cache["xh"], [x, h0, c0, *params],
                        lambda g: _lstm_bptt(g, cache, x.requires_grad), "lstm")
-        return (_take(states, (0, slice(1, None)), "lstm.output", batch_first=True),
-                (_take(states, (0, -1), "lstm.h_n"), _take(states, (1, -1), "lstm.c_n")))
+        output, h_n = _results(states, self.input_size, H, "lstm")
+        c_n = _take(states, (-1, slice(self.input_size + H + 1, None)), (1, 0), "lstm.c_n")
+        return output, (h_n, c_n)
 
 
 class GRU(_RecurrentLayer):
@@ -661,10 +695,9 @@ class GRU(_RecurrentLayer):
         h0 = None if hx is None else _check_state("hx", hx, len(x), self.hidden_size)
         params, arrays = self._inputs()
         _, _, cache = gru_forward(x.data, None if h0 is None else h0.data, *arrays)
-        states = _node(cache["hs"], [x, h0, *params],
+        states = _node(cache["xh"], [x, h0, *params],
                        lambda g: _gru_bptt(g, cache, x.requires_grad), "gru")
-        return (_take(states, slice(1, None), "gru.output", batch_first=True),
-                _take(states, -1, "gru.h_n"))
+        return _results(states, self.input_size, self.hidden_size, "gru")
 
 
 # ---------------------------------------------------------------------------------------
