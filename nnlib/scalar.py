@@ -9,7 +9,8 @@ Gradients *accumulate* (``+=``): when a value is used twice, as in ``x * x``, bo
 paths contribute, so at ``x = 3`` the derivative is 6, not 3.
 
 This follows the design of Andrej Karpathy's micrograd; :mod:`nnlib.tensor` applies the
-same idea to whole arrays.
+same idea to whole arrays. :func:`check_value_class` grades a Value-like class that a reader
+writes in chapter 7's exercise, against finite differences.
 
 >>> x = Value(3.0, label="x")
 >>> y = x * x
@@ -19,7 +20,7 @@ same idea to whole arrays.
 """
 import math
 
-__all__ = ["Value", "trace"]
+__all__ = ["Value", "trace", "check_value_class"]
 
 
 class Value:
@@ -211,3 +212,77 @@ def trace(root):
             if id(child) not in seen:
                 stack.append((child, False))
     return nodes, edges
+
+
+# ---- the chapter 7 exercise: grade a reader's own Value-like class -------------------
+#: (name, the inputs' names, function of the inputs, the point, a hint shown when wrong)
+_EXERCISE_CASES = (
+    ("multiplication a * b", "ab", lambda a, b: a * b, (2.0, -3.0),
+     "d(a * b)/da = b and d(a * b)/db = a; multiply each by out.grad (the chain rule) "
+     "and add it to that input's grad"),
+    ("tanh(a)", "a", lambda a: a.tanh(), (0.5,),
+     "d tanh(a)/da = 1 - tanh(a)**2, times out.grad, added to self.grad"),
+    ("a value used twice, a * a", "a", lambda a: a * a, (3.0,),
+     "both uses of a must count: add with +=, never overwrite with ="),
+    ("two neurons in a row, tanh(tanh(x * w + b) * v)", "xwbv",
+     lambda x, w, b, v: ((x * w + b).tanh() * v).tanh(), (1.5, -0.8, 0.3, 2.0),
+     "every local derivative is multiplied by the gradient arriving from above, out.grad"),
+)
+
+
+def _run_case(cls, function, point, eps):
+    """(forward value, the inputs' grads after backward, central differences of .data)."""
+    inputs = [cls(v) for v in point]
+    out = function(*inputs)
+    out.backward()
+    grads = [float(v.grad) for v in inputs]
+
+    def at(k, shift):
+        return float(function(*[cls(v + (shift if i == k else 0.0))
+                                for i, v in enumerate(point)]).data)
+
+    numeric = [(at(k, eps) - at(k, -eps)) / (2 * eps) for k in range(len(point))]
+    return float(out.data), grads, numeric
+
+
+def check_value_class(cls, eps=1e-6, tolerance=1e-6):
+    """Grade a Value-like class against finite differences; print a verdict per case.
+
+    Chapter 7's exercise asks the reader to write the backward step of multiplication and
+    of tanh in a small class of their own. ``cls(number)`` must make a value with ``.data``
+    and ``.grad`` (0 at first), support ``+`` and ``*`` between values, a ``.tanh()``
+    method and ``.backward()``. Four small expressions are built, ``backward()`` is called,
+    and every input's ``.grad`` is compared with the central difference
+    ``(f(a + eps) - f(a - eps)) / (2 eps)`` of ``.data``; a gradient is right when the two
+    differ by at most ``tolerance`` times ``max(1, |difference|)``.
+
+    Prints one line per case (with a hint when it is wrong) and a summary; never raises for
+    a wrong answer or an error inside the class, so a notebook keeps running. Returns True
+    when every case is right.
+    """
+    if not isinstance(cls, type):
+        raise ValueError(f"cls: expected a class such as Value (not an instance), got "
+                         f"{type(cls).__name__}")
+    passed = 0
+    for name, names, function, point, hint in _EXERCISE_CASES:
+        try:
+            _, grads, numeric = _run_case(cls, function, point, eps)
+        except Exception as error:  # the reader's class is unfinished: report, keep going
+            print(f"not yet  {name}: {type(error).__name__}: {error}")
+            continue
+        wrong = [(k, g, n) for k, (g, n) in enumerate(zip(grads, numeric))
+                 if not abs(g - n) <= tolerance * max(1.0, abs(n))]
+        if not wrong:
+            passed += 1
+            print(f"right    {name}")
+            continue
+        at = ", ".join(f"{names[k]} = {v:g}" for k, v in enumerate(point))
+        k, g, n = wrong[0]
+        print(f"not yet  {name} at {at}: {names[k]}.grad is {g:.4g}, the finite difference "
+              f"says {n:.4g}\n         hint: {hint}")
+    total = len(_EXERCISE_CASES)
+    if passed == total:
+        print(f"All {total} checks pass: your backward agrees with finite differences.")
+    else:
+        print(f"{passed} of {total} checks pass.")
+    return passed == total

@@ -145,3 +145,114 @@ def test_composite_expression_reusing_a_value_in_every_operation():
     out.backward()
     assert out.data == pytest.approx(f(0.8))
     assert x.grad == pytest.approx(numeric_derivative(f, 0.8), rel=1e-6)
+
+
+# ---- check_value_class: the grader of chapter 7's exercise ---------------------------
+import textwrap  # noqa: E402
+
+from nnlib.scalar import check_value_class  # noqa: E402
+
+SKELETON = textwrap.dedent('''
+    import math
+
+    class Mini:
+        def __init__(self, data, children=()):
+            self.data, self.grad, self._prev = float(data), 0.0, children
+            self._backward = lambda: None
+
+        def __add__(self, other):
+            other = other if isinstance(other, Mini) else Mini(other)
+            out = Mini(self.data + other.data, (self, other))
+            def _backward():
+                self.grad += out.grad
+                other.grad += out.grad
+            out._backward = _backward
+            return out
+
+        def __mul__(self, other):
+            other = other if isinstance(other, Mini) else Mini(other)
+            out = Mini(self.data * other.data, (self, other))
+            def _backward():
+                MUL
+            out._backward = _backward
+            return out
+
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = Mini(t, (self,))
+            def _backward():
+                TANH
+            out._backward = _backward
+            return out
+
+        def backward(self):
+            order, seen = [], set()
+            def visit(v):
+                if v not in seen:
+                    seen.add(v)
+                    for child in v._prev:
+                        visit(child)
+                    order.append(v)
+            visit(self)
+            self.grad = 1.0
+            for v in reversed(order):
+                v._backward()
+''')
+RIGHT_MUL = "self.grad += other.data * out.grad; other.grad += self.data * out.grad"
+RIGHT_TANH = "self.grad += (1 - t * t) * out.grad"
+
+
+def mini_class(mul, tanh):
+    scope = {}
+    exec(SKELETON.replace("MUL", mul).replace("TANH", tanh), scope)
+    return scope["Mini"]
+
+
+def test_check_value_class_passes_nnlib_value_and_a_correct_solution(capsys):
+    assert check_value_class(Value) is True
+    assert check_value_class(mini_class(RIGHT_MUL, RIGHT_TANH)) is True
+    assert "All 4 checks pass" in capsys.readouterr().out
+
+
+def test_check_value_class_reports_the_unfinished_skeleton(capsys):
+    assert check_value_class(mini_class("pass", "pass")) is False
+    out = capsys.readouterr().out
+    assert "not yet  multiplication a * b at a = 2, b = -3: a.grad is 0" in out
+    assert "the finite difference says -3" in out
+    assert "not yet  tanh(a)" in out and "0.7864" in out
+    assert "0 of 4 checks pass" in out
+
+
+@pytest.mark.parametrize("mul, tanh, failing", [
+    # overwriting instead of adding: right for a * b, wrong when a value is used twice
+    ("self.grad = other.data * out.grad; other.grad = self.data * out.grad", RIGHT_TANH,
+     ["a value used twice"]),
+    # forgetting the incoming gradient (the chain rule): wrong inside the neuron only
+    (RIGHT_MUL, "self.grad += 1 - t * t", ["two neurons"]),
+    # the derivative of tanh taken as tanh itself
+    (RIGHT_MUL, "self.grad += t * out.grad", ["tanh(a)", "two neurons"]),
+    # the gradients of a and b swapped
+    ("self.grad += self.data * out.grad; other.grad += other.data * out.grad", RIGHT_TANH,
+     ["multiplication", "two neurons"]),
+])
+def test_check_value_class_catches_each_typical_bug(capsys, mul, tanh, failing):
+    assert check_value_class(mini_class(mul, tanh)) is False
+    lines = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith("not yet")]
+    assert len(lines) == len(failing)
+    for line, name in zip(lines, failing):
+        assert name in line
+
+
+def test_check_value_class_reports_errors_inside_the_class_and_keeps_going(capsys):
+    broken = mini_class(RIGHT_MUL, "raise RuntimeError('unfinished')")
+    assert check_value_class(broken) is False
+    out = capsys.readouterr().out
+    assert "not yet  tanh(a): RuntimeError: unfinished" in out
+    assert "right    multiplication a * b" in out
+    assert "2 of 4 checks pass" in out  # a * b and a * a still pass
+
+
+def test_check_value_class_wants_a_class():
+    with pytest.raises(ValueError, match="cls: expected a class such as Value .* got Value"):
+        check_value_class(Value(1.0))

@@ -156,3 +156,67 @@ def test_backprop_explorer_is_publishable():
     assert explorer.spec()["function"] == "nnlib.viz.training:backprop_explorer"
     png = explorer.render({"step": 17, "example": "x = (1, 1), y = 0"})
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# ---- backward_shapes_figure: the matrix products of a dense layer as boxes -----------
+LAYER_X = np.array([[1.0, 2.0, 0.0], [3.0, 0.0, 1.0]])     # (N, D) = (2, 3)
+LAYER_W = np.array([[0.5, -1.0], [1.0, 0.0], [0.0, 2.0]])  # (D, H) = (3, 2)
+LAYER_DZ = np.array([[1.0, -1.0], [2.0, 0.0]])             # (N, H) = (2, 2)
+
+
+def boxes(ax):
+    """The unit boxes of the matrices drawn on ``ax`` (every box of width and height 1)."""
+    return [p for p in ax.patches if p.get_width() == 1 and p.get_height() == 1]
+
+
+def test_backward_shapes_figure_draws_every_entry_of_the_three_products():
+    fig = render(vt.backward_shapes_figure(LAYER_X, LAYER_W, LAYER_DZ))
+    forward, weights, passed_down = fig.axes
+    # one box per entry: X, W, Z / X^T, dZ, dW / dZ, W^T, dX
+    assert len(boxes(forward)) == 6 + 6 + 4
+    assert len(boxes(weights)) == 6 + 4 + 6
+    assert len(boxes(passed_down)) == 4 + 6 + 6
+    dW = LAYER_X.T @ LAYER_DZ                 # [[7, -1], [2, -2], [2, 0]]
+    dX = LAYER_DZ @ LAYER_W.T                 # [[1.5, 1, -2], [1, 2, 0]]
+    weight_texts = [t.get_text() for t in weights.texts]
+    assert weight_texts[-6 - 2:-2] == ["7", "-1", "2", "-2", "2", "0"]  # dW, then its labels
+    down_texts = [t.get_text() for t in passed_down.texts]
+    assert down_texts[-6 - 2:-2] == ["1.5", "1", "-2", "1", "2", "0"]
+    assert np.allclose(dW, [[7, -1], [2, -2], [2, 0]]) and np.allclose(dX[0], [1.5, 1, -2])
+
+
+def test_backward_shapes_figure_writes_every_shape_in_letters_and_numbers():
+    shown = "\n".join(texts(vt.backward_shapes_figure(LAYER_X, LAYER_W, LAYER_DZ)))
+    for label in ("(N, D) = (2, 3)", "(D, H) = (3, 2)", "(N, H) = (2, 2)",
+                  "(D, N) = (3, 2)", "(H, D) = (2, 3)"):
+        assert label in shown
+    assert "X^\\top" in shown and "partial L/\\partial W" in shown
+
+
+def test_backward_shapes_figure_outlines_the_row_and_column_behind_one_gradient():
+    fig = vt.backward_shapes_figure(LAYER_X, LAYER_W, LAYER_DZ, highlight=(2, 0))
+    outlined = [p for p in fig.axes[1].patches if not p.get_fill()
+                and p.get_width() < 1]        # orange outlines sit inside a box
+    # row 3 of X^T (2 entries), column 1 of dZ (2 entries) and the entry dW[3, 1]
+    assert len(outlined) == 2 + 2 + 1
+    assert all(len([p for p in ax.patches if not p.get_fill() and p.get_width() < 1]) == 0
+               for ax in (fig.axes[0], fig.axes[2]))
+    none = vt.backward_shapes_figure(LAYER_X, LAYER_W, LAYER_DZ, highlight=None)
+    assert not [p for p in none.axes[1].patches if not p.get_fill() and p.get_width() < 1]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((LAYER_X, LAYER_W.T, LAYER_DZ), r"W: expected 3 rows, one per column of X"),
+    ((LAYER_X, LAYER_W, LAYER_DZ.T[:, :1]), r"dZ: expected the shape of Z = X @ W, \(2, 2\)"),
+    ((np.ones((5, 3)), LAYER_W, np.ones((5, 2))), r"X: expected a 2-D array with 1 to 4 rows"),
+    ((LAYER_X[0], LAYER_W, LAYER_DZ), r"X: expected a 2-D array .* got shape \(3,\)"),
+    ((LAYER_X, LAYER_W * np.nan, LAYER_DZ), r"W: expected finite numbers"),
+])
+def test_backward_shapes_figure_rejects_shapes_that_do_not_fit(args, message):
+    with pytest.raises(ValueError, match=message):
+        vt.backward_shapes_figure(*args)
+
+
+def test_backward_shapes_figure_rejects_a_highlight_outside_the_weights():
+    with pytest.raises(ValueError, match=r"highlight: expected \(i, j\) with 0 <= i < 3"):
+        vt.backward_shapes_figure(LAYER_X, LAYER_W, LAYER_DZ, highlight=(3, 0))

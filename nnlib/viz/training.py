@@ -2,6 +2,9 @@
 
 - :func:`value_graph`: the computational graph of an :class:`nnlib.Value` expression, each
   node showing its value and its gradient (chapter 7).
+- :func:`backward_shapes_figure`: the three matrix products of a dense layer (forward,
+  gradient of the weights, gradient passed down), each matrix a grid of boxes whose
+  numbers are written in, so that the shapes visibly fit (chapter 7).
 - :func:`stepper_figure`: a one-hidden-layer network drawn at step ``k`` of a
   :class:`nnlib.explore.stepper.BackpropStepper`: values on the neurons, gradients beside them and
   on the weights (chapter 7); :func:`backprop_explorer` is the chapter's explorer.
@@ -11,14 +14,14 @@ Every function returns a :class:`matplotlib.figure.Figure` drawn in the course s
 :mod:`nnlib.viz`.
 """
 import numpy as np
-from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
 
 from nnlib.scalar import Value, trace
 from nnlib.explore.stepper import BackpropStepper
 from nnlib.viz.style import OKABE_ITO, _fig_ax, _styled, subplots
 
 __all__ = [
-    "value_graph", "stepper_figure", "backprop_explorer", "EXAMPLE_NETWORK",
+    "value_graph", "backward_shapes_figure", "stepper_figure", "backprop_explorer", "EXAMPLE_NETWORK",
     "EXAMPLE_INPUTS", "example_stepper", "confusion_matrix_plot", "misclassified_grid",
 ]
 
@@ -117,6 +120,125 @@ def value_graph(root, show_grad=True, title=None, ax=None):
 def _op_symbol(op):
     return {"+": "+", "*": "×", "exp": "exp", "log": "log", "tanh": "tanh",
             "sigmoid": "σ", "relu": "relu"}.get(op, op.replace("**", "^"))
+
+
+# ---------------------------------------------------------------------------------------
+# The matrix products of a dense layer, shapes drawn as boxes
+# ---------------------------------------------------------------------------------------
+_CELL_FILL = {"input": "#e8f1fa", "weight": "#fdf0dc", "grad": "#fbe4d8"}
+
+
+def _entry(v):
+    """A matrix entry as short text: 7, -1.5, 0.25 (no '-0')."""
+    v = float(v) + 0.0
+    return f"{v:.0f}" if v == round(v) else f"{v:.3g}"
+
+
+def _draw_matrix(ax, M, x0, name, letters, kind, lit=()):
+    """Draw matrix ``M`` (r, c) as r x c unit boxes, left edge at ``x0``, centred on y = 0,
+    with its name and its shape written under it (1.3 units). ``lit``: (row, col) boxes to
+    outline in orange. Returns the x of its right edge.
+    """
+    rows, cols = M.shape
+    top = rows / 2
+    for (i, j), v in np.ndenumerate(M):
+        ax.add_patch(Rectangle((x0 + j, top - i - 1), 1, 1, facecolor=_CELL_FILL[kind],
+                               edgecolor="#999999", linewidth=0.8, zorder=1))
+        ax.text(x0 + j + 0.5, top - i - 0.5, _entry(v), ha="center", va="center",
+                fontsize=10, zorder=3,
+                color=GRAD_COLOUR if kind == "grad" else "#222222")
+    for i, j in lit:
+        ax.add_patch(Rectangle((x0 + j + 0.04, top - i - 0.96), 0.92, 0.92, fill=False,
+                               edgecolor=HIGHLIGHT, linewidth=2.4, zorder=2))
+    ax.add_patch(Rectangle((x0, -top), cols, rows, fill=False, edgecolor="#333333",
+                           linewidth=1.4, zorder=2))
+    ax.text(x0 + cols / 2, -top - 0.12, name, ha="center", va="top", fontsize=11)
+    ax.text(x0 + cols / 2, -top - 0.72, f"{letters} = ({rows}, {cols})", ha="center",
+            va="top", fontsize=9, color="#555555")
+    return x0 + cols
+
+
+def _check_layer(X, W, dZ):
+    arrays = []
+    for name, a in (("X", X), ("W", W), ("dZ", dZ)):
+        a = np.asarray(a, dtype=float)
+        if a.ndim != 2 or min(a.shape) < 1 or max(a.shape) > 4:
+            raise ValueError(f"{name}: expected a 2-D array with 1 to 4 rows and columns "
+                             f"(small enough to write every number), got shape {a.shape}")
+        if not np.isfinite(a).all():
+            raise ValueError(f"{name}: expected finite numbers, got NaN or inf")
+        arrays.append(a)
+    X, W, dZ = arrays
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"W: expected {X.shape[1]} rows, one per column of X (shape "
+                         f"{X.shape}), got shape {W.shape}")
+    if dZ.shape != (X.shape[0], W.shape[1]):
+        raise ValueError(f"dZ: expected the shape of Z = X @ W, {(X.shape[0], W.shape[1])}, "
+                         f"got shape {dZ.shape}")
+    return X, W, dZ
+
+
+@_styled
+def backward_shapes_figure(X, W, dZ, highlight=(0, 1), title=None):
+    """The three matrix products of a dense layer ``Z = X @ W``, drawn as boxes (chapter 7).
+
+    Rows: the forward pass ``Z = X W``; the gradient of the weights ``dL/dW = X^T dL/dZ``;
+    the gradient passed down ``dL/dX = dL/dZ W^T``. Every matrix is a grid of unit boxes
+    with its numbers written in, named, with its shape in letters and in numbers, so the
+    reader sees that the inner sizes match and that every gradient has the shape of its
+    variable. ``highlight = (i, j)`` (0-based) outlines entry (i, j) of dL/dW and the row
+    of X^T and the column of dL/dZ that make it; ``None`` outlines nothing.
+
+    X: (N, D), W: (D, H), dZ: (N, H), each at most 4 x 4. Returns the Figure.
+    """
+    X, W, dZ = _check_layer(X, W, dZ)
+    D, H = W.shape
+    if highlight is not None:
+        i, j = highlight
+        if not (0 <= i < D and 0 <= j < H):
+            raise ValueError(f"highlight: expected (i, j) with 0 <= i < {D} and 0 <= j < {H} "
+                             f"(an entry of W), got {highlight!r}")
+    rows = [
+        ("Forward: $Z = X\\,W$",
+         [(X, "$X$", "(N, D)", "input"), (W, "$W$", "(D, H)", "weight"),
+          (X @ W, "$Z$", "(N, H)", "input")]),
+        ("Gradient of the weights: $\\partial L/\\partial W = X^\\top\\,\\partial L/\\partial Z$",
+         [(X.T, r"$X^\top$", "(D, N)", "input"),
+          (dZ, r"$\partial L/\partial Z$", "(N, H)", "grad"),
+          (X.T @ dZ, r"$\partial L/\partial W$", "(D, H)", "grad")]),
+        ("Gradient passed down: $\\partial L/\\partial X = \\partial L/\\partial Z\\,W^\\top$",
+         [(dZ, r"$\partial L/\partial Z$", "(N, H)", "grad"),
+          (W.T, r"$W^\top$", "(H, D)", "weight"),
+          (dZ @ W.T, r"$\partial L/\partial X$", "(N, D)", "grad")]),
+    ]
+    widths = [sum(m.shape[1] for m, *_ in parts) + 2 * 1.2 for _, parts in rows]
+    widest = max(max(widths), 10.0) + 0.4
+    tallest = max(m.shape[0] for _, parts in rows for m, *_ in parts)
+    low, high = -tallest / 2 - 1.35, tallest / 2 + 0.1     # room for the names and shapes
+    unit = 0.55                                            # inches per box
+    fig, axes = subplots(len(rows), 1, figsize=(unit * widest + 0.4,
+                                               unit * (high - low) * len(rows) + 1.3))
+    for r, (ax, (heading, parts), width) in enumerate(zip(axes, rows, widths)):
+        x = (widest - width) / 2
+        for k, (M, name, letters, kind) in enumerate(parts):
+            lit = ()
+            if highlight is not None and r == 1:
+                i, j = highlight
+                lit = {0: [(i, n) for n in range(M.shape[1])],
+                       1: [(n, j) for n in range(M.shape[0])], 2: [(i, j)]}[k]
+            x = _draw_matrix(ax, M, x, name, letters, kind, lit)
+            if k < 2:
+                ax.text(x + 0.6, 0, "×" if k == 0 else "=", ha="center", va="center",
+                        fontsize=16)
+                x += 1.2
+        ax.set_xlim(0, widest)
+        ax.set_ylim(low, high)
+        ax.set_aspect("equal")
+        ax.axis("off")
+        ax.set_title(heading, fontsize=11)
+    fig.suptitle(title or "A dense layer: one product forward, two backward",
+                 fontweight="bold")
+    return fig
 
 
 # ---------------------------------------------------------------------------------------
