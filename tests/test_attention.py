@@ -310,6 +310,41 @@ def test_mha_self_attention_gradient_sums_three_paths(rng):
     assert gradcheck(fn, rng.normal(size=(N, L, E))) < TOL
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_mha_packed_self_attention_equals_three_separate_inputs(rng, bias):
+    """mha(x, x, x) with one object takes a packed (E, 3E) product: same numbers."""
+    mha = nn.MultiheadAttention(E, HEADS, bias=bias, rng=rng)
+    if bias:
+        randomise_biases(mha, rng)
+    x = rng.normal(size=(N, L, E))
+    g_out, g_weights = rng.normal(size=(N, L, E)), rng.normal(size=(N, L, L))
+    mask = nn.generate_square_subsequent_mask(L)
+    results = []
+    for packed in (True, False):
+        mha.zero_grad()
+        inputs = [Tensor(x, requires_grad=True)] * 3 if packed else [
+            Tensor(x, requires_grad=True) for _ in range(3)]
+        out, weights = mha(*inputs, attn_mask=mask)
+        ((out * Tensor(g_out)).sum() + (weights * Tensor(g_weights)).sum()).backward()
+        x_grad = sum(t.grad for t in inputs[:1 if packed else 3])
+        results.append([out.data, weights.data, x_grad]
+                       + [p.grad for p in mha.parameters()])
+    for packed, separate in zip(*results):
+        np.testing.assert_allclose(packed, separate, rtol=1e-10, atol=1e-13)
+
+
+def test_mha_packed_self_attention_weights_gradient(rng):
+    mha = randomise_biases(nn.MultiheadAttention(E, HEADS, rng=rng), rng)
+    coefficients = Tensor(rng.normal(size=(N, L, L)))
+
+    def fn(x, q_weight, v_weight):
+        mha.q_proj.weight, mha.v_proj.weight = q_weight, v_weight
+        return mha(x, x, x)[1] * coefficients
+
+    assert gradcheck(fn, rng.normal(size=(N, L, E)), mha.q_proj.weight,
+                     mha.v_proj.weight) < TOL
+
+
 def test_mha_weights_are_differentiable(rng):
     mha = nn.MultiheadAttention(E, HEADS, rng=rng)
     _, key, value = qkv(rng)

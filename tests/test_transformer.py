@@ -97,6 +97,38 @@ def test_encoder_layer_gradient_of_every_parameter(rng, norm_first):
     assert gradcheck(fn, *[p for _, p in named]) < TOL
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_feedforward_equals_the_separate_layers(rng, bias):
+    """activation="relu" takes one fused node; a ReLU module takes three: same numbers."""
+    fused = randomise(nn.TransformerEncoderLayer(D, HEADS, FF, bias=bias, rng=0), rng)
+    separate = nn.TransformerEncoderLayer(D, HEADS, FF, bias=bias, activation=nn.ReLU(),
+                                          rng=0)
+    separate.load_state_dict(fused.state_dict())
+    x = rng.normal(size=(N, T, D))
+    g = rng.normal(size=(N, T, D))
+    grads = []
+    for layer in (fused, separate):
+        x_t = Tensor(x, requires_grad=True)
+        out = layer(x_t)
+        out.backward(g)
+        grads.append([out.data, x_t.grad] + [p.grad for p in layer.parameters()])
+    for a, b in zip(*grads):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+def test_feedforward_gradient_without_biases(rng):
+    layer = nn.TransformerEncoderLayer(D, HEADS, FF, bias=False, rng=rng)
+    assert layer.linear1.bias is None and layer.norm1.bias is None
+    coefficients = Tensor(rng.normal(size=(N, T, D)))
+
+    def fn(x, w1, w2):
+        layer.linear1.weight, layer.linear2.weight = w1, w2
+        return layer(x) * coefficients
+
+    assert gradcheck(fn, rng.normal(size=(N, T, D)), layer.linear1.weight,
+                     layer.linear2.weight) < TOL
+
+
 def test_causal_mask_hides_the_future(rng):
     layer = nn.TransformerEncoderLayer(D, HEADS, FF, rng=rng)
     x = rng.normal(size=(N, T, D))

@@ -62,9 +62,9 @@ def attention_forward(q, k, v, mask=None, scale=None, dropout_p=0.0, rng=None):
             scores += mask
         else:
             scores = scores + mask
-    scores -= scores.max(axis=-1, keepdims=True)        # softmax along the keys, in place
+    scores -= np.maximum.reduce(scores, axis=-1, keepdims=True)   # softmax, in place
     np.exp(scores, out=scores)
-    scores /= scores.sum(axis=-1, keepdims=True)
+    scores /= np.add.reduce(scores, axis=-1, keepdims=True)
     weights = used = scores
     keep = None
     if dropout_p > 0:
@@ -85,7 +85,7 @@ def scores_backward(d_used, cache):
     d_weights = d_used * keep if keep is not None else d_used
     # softmax backward: dS = P * (dP - sum_s dP * P), then the scale
     d_scores = d_weights * weights
-    d_scores -= weights * d_scores.sum(axis=-1, keepdims=True)
+    d_scores -= weights * np.add.reduce(d_scores, axis=-1, keepdims=True)
     d_scores *= scale
     return d_scores @ k, np.swapaxes(d_scores, -1, -2) @ q
 
@@ -139,37 +139,39 @@ def _identity(x):
     return x
 
 
-def _attention_nodes(q, k, v, mask, scale, dropout_p, rng, need_weights,
-                     split=_identity, merge=_identity, reduce_weights=_identity,
-                     expand_weights=_identity):
+def _attention_nodes(parents, arrays, to_parents, mask, scale, dropout_p, rng,
+                     need_weights, split=_identity, merge=_identity,
+                     reduce_weights=_identity, expand_weights=_identity):
     """Attention as graph nodes: the output, and (if ``need_weights``) the weights.
 
-    ``split`` maps the q, k, v arrays to the (..., L, d) layout attention works in and
-    ``merge`` maps results (and gradients) back; ``reduce_weights`` turns the weights
-    (..., L, S) into what is returned (e.g. the mean over heads), ``expand_weights`` is
-    its backward.
+    parents : the tensors q, k and v were computed from
+    arrays : (q, k, v) in the (..., L, d) layout attention works in
+    to_parents : callable ``(dq, dk, dv) -> one gradient per parent`` (dv may be None)
+    split, merge : map the output's gradient into that layout, the output out of it
+    reduce_weights : turns the weights (..., L, S) into what is returned (e.g. the mean
+        over heads); ``expand_weights`` is its backward
     """
-    out, cache = attention_forward(split(q.data), split(k.data), split(v.data), mask,
-                                   scale, dropout_p, rng)
-
-    def restore(grad, tensor):  # to the tensor's layout and shape
-        return _unbroadcast(merge(grad), tensor.shape) if tensor.requires_grad else None
+    out, cache = attention_forward(*arrays, mask, scale, dropout_p, rng)
 
     def backward(g):
-        dq, dk, dv = attention_backward(split(g), cache)
-        return restore(dq, q), restore(dk, k), restore(dv, v)
+        return to_parents(*attention_backward(split(g), cache))
 
-    output = Tensor.from_op(merge(out), (q, k, v), backward, "attention")
+    output = Tensor.from_op(merge(out), parents, backward, "attention")
     if not need_weights:
         return output, None
 
     def weights_backward(g):
-        dq, dk = scores_backward(expand_weights(g), cache)
-        return restore(dq, q), restore(dk, k)
+        return to_parents(*scores_backward(expand_weights(g), cache), None)
 
-    weights = Tensor.from_op(reduce_weights(cache[4]), (q, k), weights_backward,
+    weights = Tensor.from_op(reduce_weights(cache[4]), parents, weights_backward,
                              "attention_weights")
     return output, weights
+
+
+def _merge_heads(x):
+    """(N, heads, X, head_dim) -> (N, X, heads * head_dim): the heads side by side."""
+    n, heads, length, d = x.shape
+    return x.transpose(0, 2, 1, 3).reshape(n, length, heads * d)
 
 
 def _check_dropout(dropout):
@@ -245,7 +247,12 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise ValueError(f"query, key, value, attn_mask: expected leading dimensions that "
                          f"broadcast, got shapes {q.shape}, {k.shape}, {v.shape}"
                          f"{'' if mask is None else ' and ' + str(mask.shape)}") from None
-    out, weights = _attention_nodes(q, k, v, mask, scale, dropout_p, rng, need_weights)
+    def to_parents(dq, dk, dv):  # undo the broadcasting of leading dimensions
+        return tuple(None if d is None or not t.requires_grad else _unbroadcast(d, t.shape)
+                     for d, t in ((dq, q), (dk, k), (dv, v)))
+
+    out, weights = _attention_nodes((q, k, v), (q.data, k.data, v.data), to_parents, mask,
+                                    scale, dropout_p, rng, need_weights)
     return (out, weights) if need_weights else out
 
 
@@ -327,19 +334,17 @@ class MultiheadAttention(Module):
         output : Tensor (N, L, E)
         weights : Tensor (N, L, S) or (N, num_heads, L, S), or None if not need_weights
         """
+        packed = query is key and key is value  # self-attention: one packed product
         query, key, value = self._check_inputs(query, key, value)
         (n, length, _), source_length = query.shape, key.shape[1]
         dtype = np.result_type(self.q_proj.weight.data, query.data)
         mask = self._mask(attn_mask, key_padding_mask, n, length, source_length, dtype)
-        q, k, v = self.q_proj(query), self.k_proj(key), self.v_proj(value)
+        if packed:
+            parents, arrays, to_parents = self._packed_projections(query)
+        else:
+            parents, arrays, to_parents = self._projections(query, key, value)
         heads = self.num_heads
         dropout_p = self.dropout if self.training else 0.0
-
-        def split(x):  # (N, X, E) -> (N, heads, X, head_dim)
-            return x.reshape(n, x.shape[1], heads, -1).transpose(0, 2, 1, 3)
-
-        def merge(x):  # (N, heads, X, head_dim) -> (N, X, E)
-            return x.transpose(0, 2, 1, 3).reshape(n, x.shape[2], -1)
 
         def mean_heads(w):
             return w.mean(axis=1)
@@ -349,9 +354,55 @@ class MultiheadAttention(Module):
 
         average = average_attn_weights
         out, weights = _attention_nodes(
-            q, k, v, mask, None, dropout_p, self.rng, need_weights, split, merge,
-            mean_heads if average else _identity, expand_mean if average else _identity)
+            parents, arrays, to_parents, mask, None, dropout_p, self.rng, need_weights,
+            self._split, _merge_heads, mean_heads if average else _identity,
+            expand_mean if average else _identity)
         return self.out_proj(out), weights
+
+    def _split(self, x):
+        """(N, X, E) -> (N, heads, X, head_dim), a view."""
+        return x.reshape(x.shape[0], x.shape[1], self.num_heads, -1).transpose(0, 2, 1, 3)
+
+    def _projections(self, query, key, value):
+        """q, k and v from the three Linear layers: the parents (their outputs), the
+        arrays in the heads layout (N, heads, X, head_dim), and the map from the arrays'
+        gradients to the parents' gradients."""
+        projected = (self.q_proj(query), self.k_proj(key), self.v_proj(value))
+
+        def to_parents(dq, dk, dv):
+            return tuple(None if d is None else _merge_heads(d) for d in (dq, dk, dv))
+
+        return projected, tuple(self._split(t.data) for t in projected), to_parents
+
+    def _packed_projections(self, x):
+        """Self-attention: q, k and v from ONE product ``x @ [Wq | Wk | Wv]`` (E, 3E), as
+        PyTorch's packed ``in_proj_weight``; same results as :meth:`_projections`, fewer
+        and larger matrix products. Returns what :meth:`_projections` returns, with the
+        input and the projections' weights and biases as parents."""
+        weights = [layer.weight for layer in (self.q_proj, self.k_proj, self.v_proj)]
+        biases = [layer.bias for layer in (self.q_proj, self.k_proj, self.v_proj)
+                  if layer.bias is not None]
+        n, length, e = x.shape
+        w = np.concatenate([p.data for p in weights], axis=1)            # (E, 3E)
+        x2 = x.data.reshape(n * length, e)
+        qkv = x2 @ w
+        if biases:
+            qkv += np.concatenate([b.data for b in biases])
+        q, k, v = qkv.reshape(n, length, 3, self.num_heads, -1).transpose(2, 0, 3, 1, 4)
+
+        def to_parents(dq, dk, dv):
+            if dv is None:  # the weights' backward: they do not depend on v
+                dv = np.zeros_like(dq)
+            d_qkv = np.stack([dq, dk, dv]).transpose(1, 3, 0, 2, 4).reshape(n * length, -1)
+            dx = (d_qkv @ w.T).reshape(x.shape) if x.requires_grad else None
+            dw = x2.T @ d_qkv
+            grads = [dx] + [dw[:, i * e:(i + 1) * e].copy() for i in range(3)]
+            if biases:
+                db = np.add.reduce(d_qkv, axis=0)
+                grads += [db[i * e:(i + 1) * e].copy() for i in range(3)]
+            return tuple(grads)
+
+        return (x, *weights, *biases), (q, k, v), to_parents
 
     def _check_inputs(self, query, key, value):
         query, key, value = (as_input(t, name) for t, name in ((query, "query"),

@@ -34,24 +34,46 @@ def float_dtype(dtype):
 # ---------------------------------------------------------------------------------------
 # standardisation over some axes, on plain arrays
 # ---------------------------------------------------------------------------------------
-def standardize_forward(x, axes, eps):
+def _mean(x, axes):
+    """Mean over ``axes``, keeping them as 1s (``np.add.reduce`` directly: the same as
+    ``x.mean(axes, keepdims=True)`` without its Python-level overhead)."""
+    count = 1
+    for axis in axes:
+        count *= x.shape[axis]
+    return np.add.reduce(x, axis=axes, keepdims=True) * (1.0 / count)
+
+
+def standardize_forward(x, axes, eps, overwrite=False):
     """``x_hat = (x - mean) / sqrt(var + eps)`` with mean and (biased) var over ``axes``.
 
-    Returns ``x_hat`` (shape of x), ``inv_std`` and ``var`` (the reduced axes kept as 1s).
+    overwrite : bool, whether ``x`` may be overwritten by ``x_hat`` (saves an array)
+    Returns ``x_hat`` (shape of x), ``inv_std``, ``mean`` and ``var`` (the reduced axes
+    kept as 1s).
     """
-    mean = x.mean(axis=axes, keepdims=True)
-    centred = x - mean
-    var = np.mean(centred * centred, axis=axes, keepdims=True)
+    mean = _mean(x, axes)
+    if overwrite:
+        x -= mean
+        centred = x
+    else:
+        centred = x - mean
+    var = _mean(centred * centred, axes)
     inv_std = 1.0 / np.sqrt(var + eps)
     centred *= inv_std
     return centred, inv_std, mean, var
 
 
-def standardize_backward(dx_hat, x_hat, inv_std, axes):
-    """dL/dx from dL/dx_hat when mean and variance were taken over ``axes``."""
-    mean_d = dx_hat.mean(axis=axes, keepdims=True)
-    mean_dx = np.mean(dx_hat * x_hat, axis=axes, keepdims=True)
-    return (dx_hat - mean_d - x_hat * mean_dx) * inv_std
+def standardize_backward(dx_hat, x_hat, inv_std, axes, overwrite=False):
+    """dL/dx from dL/dx_hat when mean and variance were taken over ``axes``.
+
+    overwrite : bool, whether ``dx_hat`` may be overwritten by the result
+    """
+    mean_d = _mean(dx_hat, axes)
+    mean_dx = _mean(dx_hat * x_hat, axes)
+    dx = dx_hat if overwrite else dx_hat.copy()
+    dx -= mean_d
+    dx -= x_hat * mean_dx
+    dx *= inv_std
+    return dx
 
 
 def _affine(x_hat, weight, bias):
@@ -154,7 +176,8 @@ class _BatchNorm(Module):
             if not x.requires_grad:
                 dx = None
             elif batch_stats:
-                dx = standardize_backward(dx_hat, x_hat, inv_std, axes)
+                dx = standardize_backward(dx_hat, x_hat, inv_std, axes,
+                                          overwrite=w is not None)
             else:  # running statistics are constants: a plain per-channel scaling
                 dx = dx_hat * inv_std
             if w is None:
@@ -262,7 +285,13 @@ class LayerNorm(Module):
         self.bias = (Parameter(np.zeros(shape, dtype=dtype))
                      if elementwise_affine and bias else None)
 
-    def forward(self, x):
+    def forward(self, x, residual=None):
+        """Normalise ``x`` (..., *normalized_shape).
+
+        residual : optional Tensor or array of x's shape (an nnlib extra): normalise
+            ``x + residual`` in one step, the "Add & Norm" of a transformer layer (the
+            same numbers as ``norm(x + residual)``, one graph node instead of two).
+        """
         x = as_input(x)
         k = len(self.normalized_shape)
         if x.ndim < k or x.shape[x.ndim - k:] != self.normalized_shape:
@@ -270,23 +299,32 @@ class LayerNorm(Module):
                 f"x: LayerNorm({self.normalized_shape}) expected input whose last "
                 f"dimensions are {self.normalized_shape}, got shape {x.shape}"
             )
+        inputs, data = (x,), x.data
+        if residual is not None:
+            residual = as_input(residual, "residual")
+            if residual.shape != x.shape:
+                raise ValueError(f"residual: expected the shape of x {x.shape}, got shape "
+                                 f"{residual.shape}")
+            inputs, data = (x, residual), x.data + residual.data
         axes = tuple(range(x.ndim - k, x.ndim))
         lead = tuple(range(x.ndim - k))
-        x_hat, inv_std, _, _ = standardize_forward(x.data, axes, self.eps)
+        x_hat, inv_std, _, _ = standardize_forward(data, axes, self.eps,
+                                                   overwrite=residual is not None)
         w, b = self.weight, self.bias
         out = _affine(x_hat, None if w is None else w.data, None if b is None else b.data)
 
         def backward(g):
             dx_hat = g if w is None else g * w.data
-            grads = [standardize_backward(dx_hat, x_hat, inv_std, axes)
-                     if x.requires_grad else None]
+            dx = (standardize_backward(dx_hat, x_hat, inv_std, axes, overwrite=w is not None)
+                  if any(t.requires_grad for t in inputs) else None)
+            grads = [dx] * len(inputs)         # x + residual: the same gradient for both
             if w is not None:
-                grads.append(np.sum(g * x_hat, axis=lead))
+                grads.append(np.add.reduce(g * x_hat, axis=lead))
             if b is not None:
-                grads.append(np.sum(g, axis=lead))
+                grads.append(np.add.reduce(g, axis=lead))
             return tuple(grads)
 
-        parents = (x,) + tuple(p for p in (w, b) if p is not None)
+        parents = inputs + tuple(p for p in (w, b) if p is not None)
         return Tensor.from_op(out, parents, backward, "layer_norm")
 
     def extra_repr(self):
