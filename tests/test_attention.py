@@ -133,15 +133,24 @@ def test_sdpa_dropout_is_seeded_and_rescales(rng):
     again = nn.scaled_dot_product_attention(q, k, v, dropout_p=0.5, rng=3).data
     np.testing.assert_array_equal(out, again)
     assert abs(out.mean() - 1) < 0.05 and out.std() > 0.1   # weights kept are doubled
+    generator = np.random.default_rng(3)
+    first = nn.scaled_dot_product_attention(q, k, v, dropout_p=0.5, rng=generator).data
+    second = nn.scaled_dot_product_attention(q, k, v, dropout_p=0.5, rng=generator).data
+    assert not np.array_equal(first, second)
+    with pytest.raises(ValueError, match="rng: expected a numpy Generator when dropout_p > 0"):
+        nn.scaled_dot_product_attention(q, k, v, dropout_p=0.5)
 
 
 @pytest.mark.parametrize("args, kwargs, match", [
     (((3, 4), (5, 3), (5, 2)), {}, "query, key: expected the same last dimension"),
     (((3, 4), (5, 4), (6, 2)), {}, "key, value: expected the same number"),
     (((4,), (5, 4), (5, 2)), {}, "query: expected at least 2 dimensions"),
-    (((3, 4), (5, 4), (5, 2)), {"attn_mask": np.ones((3, 4), bool)}, r"attn_mask: expected a shape"),
-    (((3, 4), (5, 4), (5, 2)), {"attn_mask": np.ones((3, 5), int)}, "attn_mask: expected a boolean or float"),
-    (((3, 4), (5, 4), (5, 2)), {"attn_mask": np.ones((3, 5), bool), "is_causal": True}, "attn_mask: expected None"),
+    (((3, 4), (5, 4), (5, 2)), {"attn_mask": np.ones((3, 4), bool)},
+     "attn_mask: expected a shape"),
+    (((3, 4), (5, 4), (5, 2)), {"attn_mask": np.ones((3, 5), int)},
+     "attn_mask: expected a boolean or float"),
+    (((3, 4), (5, 4), (5, 2)), {"attn_mask": np.ones((3, 5), bool), "is_causal": True},
+     "attn_mask: expected None"),
     (((2, 3, 4), (3, 5, 4), (5, 2)), {}, "expected leading dimensions that broadcast"),
     (((3, 4), (5, 4), (5, 2)), {"dropout_p": 1.0}, "dropout"),
 ])
@@ -384,9 +393,11 @@ def test_mha_float32(rng):
 
 
 @pytest.mark.parametrize("shapes, match", [
-    (((N, L), (N, S, E), (N, S, E)), r"query: MultiheadAttention\(embed_dim=6\) expected shape \(N, L, 6\)"),
+    (((N, L), (N, S, E), (N, S, E)),
+     r"query: MultiheadAttention\(embed_dim=6\) expected shape \(N, L, 6\)"),
     (((N, L, E, 1), (N, S, E), (N, S, E)), "query: .* expected shape"),
-    (((N, L, 4), (N, S, E), (N, S, E)), r"query: .* expected shape \(N, L, 6\), got shape \(2, 3, 4\)"),
+    (((N, L, 4), (N, S, E), (N, S, E)),
+     r"query: .* expected shape \(N, L, 6\), got shape \(2, 3, 4\)"),
     (((N, L, E), (N, S, 5), (N, S, E)), r"key: .* expected shape \(N, S, 6\)"),
     (((N, L, E), (N, S, E), (N, S)), r"value: .* expected shape \(N, S, 6\)"),
     (((N, L, E), (N + 1, S, E), (N + 1, S, E)), "query, key, value: expected the same batch size"),
@@ -399,11 +410,15 @@ def test_mha_rejects_wrong_input_shapes(rng, shapes, match):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    ({"attn_mask": np.zeros((S, L), bool)}, r"attn_mask: expected shape \(L, S\) = \(3, 4\) or \(N \* num_heads, L, S\) = \(4, 3, 4\), got shape \(4, 3\)"),
+    ({"attn_mask": np.zeros((S, L), bool)},
+     r"attn_mask: expected shape \(L, S\) = \(3, 4\) or \(N \* num_heads, L, S\) = "
+     r"\(4, 3, 4\), got shape \(4, 3\)"),
     ({"attn_mask": np.zeros((N, L, S), bool)}, "attn_mask: expected shape"),
-    ({"attn_mask": np.zeros((L, S), int)}, "attn_mask: expected a boolean or float mask, got dtype int64"),
+    ({"attn_mask": np.zeros((L, S), int)},
+     "attn_mask: expected a boolean or float mask, got dtype int64"),
     ({"attn_mask": np.full((L, S), np.nan)}, "attn_mask: expected no NaN"),
-    ({"key_padding_mask": np.zeros((N, L), bool)}, r"key_padding_mask: expected shape \(N, S\) = \(2, 4\)"),
+    ({"key_padding_mask": np.zeros((N, L), bool)},
+     r"key_padding_mask: expected shape \(N, S\) = \(2, 4\)"),
 ])
 def test_mha_rejects_bad_masks(rng, kwargs, match):
     mha = nn.MultiheadAttention(E, HEADS)

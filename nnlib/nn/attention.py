@@ -201,7 +201,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     dropout_p : float in [0, 1), dropout on the weights (pass 0 when evaluating)
     is_causal : bool, query l attends only keys s <= l (no attn_mask then)
     scale : float, default ``1 / sqrt(E)``
-    rng : np.random.Generator or int seed, for dropout (seed 0 when None)
+    rng : np.random.Generator (or int seed), required when dropout_p > 0 (an nnlib extra:
+        pass the same Generator on every call)
     need_weights : bool (an nnlib extra)
         Also return the attention weights (..., L, S), for attention maps.
 
@@ -209,6 +210,26 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     -------
     output : Tensor (..., L, Ev), or ``(output, weights)`` when ``need_weights``
     """
+    q, k, v = _check_sdpa_inputs(query, key, value)
+    dropout_p = _check_dropout(dropout_p)
+    if dropout_p > 0 and rng is None:
+        raise ValueError("rng: expected a numpy Generator when dropout_p > 0 (the same one "
+                         "on every call, so that the masks change), got None")
+    rng = as_rng(rng) if dropout_p > 0 else None
+    mask = _sdpa_mask(attn_mask, is_causal, q, k, v)
+    scale = None if scale is None else float(scale)
+
+    def to_parents(dq, dk, dv):  # undo the broadcasting of leading dimensions
+        return tuple(None if d is None or not t.requires_grad else _unbroadcast(d, t.shape)
+                     for d, t in ((dq, q), (dk, k), (dv, v)))
+
+    out, weights = _attention_nodes((q, k, v), (q.data, k.data, v.data), to_parents, mask,
+                                    scale, dropout_p, rng, need_weights)
+    return (out, weights) if need_weights else out
+
+
+def _check_sdpa_inputs(query, key, value):
+    """query (..., L, E), key (..., S, E), value (..., S, Ev) as Tensors, or ValueError."""
     q, k, v = (as_input(t, name) for t, name in ((query, "query"), (key, "key"),
                                                  (value, "value")))
     for t, name in ((q, "query"), (k, "key"), (v, "value")):
@@ -221,23 +242,26 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(f"key, value: expected the same number of keys and values S, got "
                          f"shapes {k.shape} and {v.shape}")
-    dropout_p = _check_dropout(dropout_p)
-    L, S = q.shape[-2], k.shape[-2]
+    return q, k, v
+
+
+def _sdpa_mask(attn_mask, is_causal, q, k, v):
+    """The additive mask of :func:`scaled_dot_product_attention` (PyTorch's convention:
+    boolean True = may attend), or None; checks that every leading dimension broadcasts."""
+    length, source_length = q.shape[-2], k.shape[-2]
     dtype = np.result_type(q.data, k.data)
     mask = None
     if is_causal:
         if attn_mask is not None:
             raise ValueError("attn_mask: expected None when is_causal=True, got a mask")
-        mask = _causal_mask(L, S, dtype)
+        mask = _causal_mask(length, source_length, dtype)
     elif attn_mask is not None:
         mask = _mask_array("attn_mask", attn_mask)
-        if mask.ndim < 2 or any(m not in (1, t) for m, t in zip(mask.shape[-2:], (L, S))):
+        if mask.ndim < 2 or any(m not in (1, t) for m, t in
+                                zip(mask.shape[-2:], (length, source_length))):
             raise ValueError(f"attn_mask: expected a shape broadcastable to (..., L, S) = "
-                             f"(..., {L}, {S}), got shape {mask.shape}")
+                             f"(..., {length}, {source_length}), got shape {mask.shape}")
         mask = _additive(mask, False, dtype)
-    if scale is not None:
-        scale = float(scale)
-    rng = as_rng(rng) if dropout_p > 0 else None
     shapes = [q.shape[:-2], k.shape[:-2], v.shape[:-2]]
     if mask is not None:
         shapes.append(mask.shape[:-2])
@@ -247,13 +271,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise ValueError(f"query, key, value, attn_mask: expected leading dimensions that "
                          f"broadcast, got shapes {q.shape}, {k.shape}, {v.shape}"
                          f"{'' if mask is None else ' and ' + str(mask.shape)}") from None
-    def to_parents(dq, dk, dv):  # undo the broadcasting of leading dimensions
-        return tuple(None if d is None or not t.requires_grad else _unbroadcast(d, t.shape)
-                     for d, t in ((dq, q), (dk, k), (dv, v)))
-
-    out, weights = _attention_nodes((q, k, v), (q.data, k.data, v.data), to_parents, mask,
-                                    scale, dropout_p, rng, need_weights)
-    return (out, weights) if need_weights else out
+    return mask
 
 
 # ---------------------------------------------------------------------------------------

@@ -152,6 +152,10 @@ class TransformerEncoderLayer(Module):
     after the attention (``dropout1``), after the ReLU (``dropout``) and after ``linear2``
     (``dropout2``), as in PyTorch.
 
+    For speed the ReLU feed-forward block runs as one graph node
+    (:func:`relu_feedforward`) and each post-norm "add & norm" as one LayerNorm node; the
+    numbers are those of the formulas above.
+
     Parameters
     ----------
     d_model : int, D, the feature size of every position
@@ -218,8 +222,9 @@ class TransformerEncoderLayer(Module):
         if self.norm_first:
             x = x + self._attention_block(self.norm1(x), src_mask, src_key_padding_mask)
             return x + self._feedforward_block(self.norm2(x))
+        # post-norm; norm(x, residual=y) computes norm(x + y) as one graph node
         x = self.norm1(x, residual=self._attention_block(x, src_mask, src_key_padding_mask))
-        return self.norm2(x, residual=self._feedforward_block(x))   # norm2(x + ff(x))
+        return self.norm2(x, residual=self._feedforward_block(x))
 
     def _attention_block(self, x, mask, key_padding_mask):
         out, _ = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask,
