@@ -36,7 +36,7 @@ from . import init
 from .module import Module, Parameter, as_input
 
 __all__ = ["Conv2d", "conv2d_forward", "conv2d_backward", "output_size", "patches",
-           "add_patches"]
+           "im2col", "add_patches"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -47,8 +47,11 @@ def _pair(name, value, allow_zero=False):
 
     Sizes and strides must be positive; paddings (``allow_zero=True``) may be 0.
     """
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     low = 0 if allow_zero else 1
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int \
+            and type(value[1]) is int and min(value) >= low:
+        return value  # already checked (the layers pass their own pairs on every call)
+    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     ok = len(items) == 2 and all(
         isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= low
         for v in items)
@@ -70,7 +73,8 @@ def output_size(size, kernel, stride, padding):
 
 
 def _check_image(x, layer):
-    """Raise ValueError unless ``x`` is 4-D (N, C, H, W); ``layer`` names the caller."""
+    """Raise ValueError unless ``x`` is 4-D (N, C, H, W). ``layer`` names the caller in the
+    message: a string, or the Module itself (its repr is only built for the message)."""
     if x.ndim != 4:
         raise ValueError(
             f"x: {layer} expected a 4-D input (N, C, H, W), got shape {x.shape}"
@@ -107,7 +111,8 @@ def pad_channels_last(xh, padding, fill=0.0):
     if ph == 0 and pw == 0:
         return xh
     n, h, w, c = xh.shape
-    out = np.full((n, h + 2 * ph, w + 2 * pw, c), fill, dtype=xh.dtype)
+    shape = (n, h + 2 * ph, w + 2 * pw, c)
+    out = np.zeros(shape, xh.dtype) if fill == 0 else np.full(shape, fill, xh.dtype)
     out[:, ph:ph + h, pw:pw + w, :] = xh
     return out
 
@@ -133,6 +138,32 @@ def patches(xh, kernel, stride):
     s_n, s_h, s_w, s_c = xh.strides
     return as_strided(xh, shape=(n, ho, wo, kh, kw, c),
                       strides=(s_n, sh * s_h, sw * s_w, s_h, s_w, s_c), writeable=False)
+
+
+def im2col(xh, kernel, stride, ones_column=False):
+    """The im2col matrix: one row per output pixel, holding the patch under the kernel.
+
+    Parameters
+    ----------
+    xh : ndarray (N, Hp, Wp, C), already padded
+    kernel, stride : pairs (along H, along W)
+    ones_column : bool, end every row with a 1 (then ``cols @ [W; b]`` adds the bias
+        inside the matrix product, and ``cols.T @ dout`` yields the bias gradient as its
+        last row: cheaper than a separate broadcast add and column sum)
+
+    Returns ndarray (N * Ho * Wo, kH * kW * C [+ 1]); row ``(n, i, j)`` is the patch
+    ``patches(xh)[n, i, j]`` flattened in (p, q, c) order. This copy is the price of
+    turning the convolution into one matrix product.
+    """
+    win = patches(xh, kernel, stride)                       # (N, Ho, Wo, kH, kW, C) view
+    n, ho, wo, kh, kw, c = win.shape
+    k = kh * kw * c
+    if not ones_column:
+        return win.reshape(n * ho * wo, k)                  # reshape of a view: a copy
+    cols = np.empty((n, ho, wo, k + 1), dtype=xh.dtype)
+    cols[..., k] = 1
+    cols[..., :k].reshape(win.shape)[...] = win  # splitting the last axis: a view of cols
+    return cols.reshape(n * ho * wo, k + 1)
 
 
 def add_patches(dpatches, padded_shape, stride):
@@ -199,17 +230,17 @@ def conv2d_forward(x, w, b=None, stride=1, padding=0):
         raise ValueError(f"b: expected shape ({w.shape[0]},), got shape {b.shape}")
     kernel = w.shape[2:]
     _check_fits(x.shape, kernel, padding, "conv2d_forward")
-    f = w.shape[0]
+    f, c, kh, kw = w.shape
     xp = pad_channels_last(channels_last(x), padding)       # (N, Hp, Wp, C)
-    cols = patches(xp, kernel, stride)                      # (N, Ho, Wo, kH, kW, C) view
-    n, ho, wo = cols.shape[:3]
-    cols = cols.reshape(n * ho * wo, -1)                    # the im2col copy: (M, K)
-    w2 = w.transpose(0, 2, 3, 1).reshape(f, -1)             # (F, K), K = kH*kW*C
-    out = cols @ w2.T                                       # (M, F): the one product
+    cols = im2col(xp, kernel, stride, ones_column=b is not None)  # (M, K [+ 1])
+    wk = w.transpose(2, 3, 1, 0).reshape(kh * kw * c, f)    # (K, F), rows in (p, q, c) order
     if b is not None:
-        out += b
-    out = channels_first(out.reshape(n, ho, wo, f))         # (N, F, Ho, Wo) view
-    return out, (cols, w2, w.shape, xp.shape, padding, stride, b is not None)
+        wk = np.concatenate([wk, b[None, :].astype(wk.dtype, copy=False)])  # (K + 1, F)
+    out = cols @ wk                                         # (M, F): the one product
+    ho = output_size(x.shape[2], kh, stride[0], padding[0])
+    wo = output_size(x.shape[3], kw, stride[1], padding[1])
+    out = channels_first(out.reshape(x.shape[0], ho, wo, f))  # (N, F, Ho, Wo) view
+    return out, (cols, w, xp.shape, padding, stride, b is not None)
 
 
 def conv2d_backward(dout, cache, need_dx=True):
@@ -227,15 +258,17 @@ def conv2d_backward(dout, cache, need_dx=True):
     dw : ndarray (F, C, kH, kW)
     db : ndarray (F,), or None without bias
     """
-    cols, w2, w_shape, padded_shape, padding, stride, has_bias = cache
-    f, c, kh, kw = w_shape
+    cols, w, padded_shape, padding, stride, has_bias = cache
+    f, c, kh, kw = w.shape
+    k = kh * kw * c
     d2 = channels_last(dout).reshape(-1, f)                 # (M, F)
-    dw = (d2.T @ cols).reshape(f, kh, kw, c).transpose(0, 3, 1, 2)
-    dw = np.ascontiguousarray(dw)                           # (F, C, kH, kW)
-    db = d2.sum(axis=0) if has_bias else None
+    dwk = cols.T @ d2                                       # (K [+ 1], F)
+    dw = np.ascontiguousarray(dwk[:k].reshape(kh, kw, c, f).transpose(3, 2, 0, 1))
+    db = dwk[k].copy() if has_bias else None                # the ones column's row
     dx = None
     if need_dx:
         n, ho, wo = padded_shape[0], dout.shape[2], dout.shape[3]
+        w2 = w.transpose(0, 2, 3, 1).reshape(f, k)          # (F, K)
         dcols = (d2 @ w2).reshape(n, ho, wo, kh, kw, c)     # gradient of every patch
         dxp = add_patches(dcols, padded_shape, stride)      # (N, Hp, Wp, C)
         dx = channels_first(_crop(dxp, padding))
@@ -303,14 +336,14 @@ class Conv2d(Module):
 
     def forward(self, x):
         x = as_input(x)
-        _check_image(x, self._name())
+        _check_image(x, self)
         if x.shape[1] != self.in_channels:
             raise ValueError(
-                f"x: {self._name()} expected {self.in_channels} input channel"
+                f"x: {self!r} expected {self.in_channels} input channel"
                 f"{'' if self.in_channels == 1 else 's'} (N, {self.in_channels}, H, W), "
                 f"got shape {x.shape}"
             )
-        _check_fits(x.shape, self.kernel_size, self.padding, self._name())
+        _check_fits(x.shape, self.kernel_size, self.padding, self)
         w, b = self.weight, self.bias
         out, cache = conv2d_forward(x.data, w.data, None if b is None else b.data,
                                     self.stride, self.padding)
@@ -321,9 +354,6 @@ class Conv2d(Module):
 
         parents = (x, w) if b is None else (x, w, b)
         return Tensor.from_op(out, parents, backward, "conv2d")
-
-    def _name(self):
-        return f"Conv2d({self.extra_repr()})"
 
     def extra_repr(self):
         text = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
