@@ -317,6 +317,7 @@ def augmentation_bars(plain, augmented, ax=None):
             ax.text(bar.get_x() + bar.get_width() / 2, value + 1.5, f"{value:.1f} %",
                     ha="center", va="bottom", fontsize=10)
     ax.set_xticks(np.arange(2), groups)
+    ax.set_xlabel("test images")
     ax.set_ylim(0, 125)
     ax.set_yticks(range(0, 101, 20))
     ax.set_ylabel("test accuracy (%)")
