@@ -35,7 +35,8 @@ steps, after a few warm-up steps. With one BLAS thread (the default) nnlib and n
 timed by the CPU time of the thread that runs them (all their work), which other programs
 on a shared machine barely disturb and PyTorch's idle worker threads do not inflate.
 PyTorch's time is the wall time when it uses more than one thread (its CPU time would add
-up both cores). The first step's loss is printed for each implementation: they compute the
+up both cores); on a busy machine its threads wait for each other and that figure can grow
+tenfold, so ``--torch-threads 1`` (timed by CPU time) gives the steadier comparison there. The first step's loss is printed for each implementation: they compute the
 same function from the same weights. The exit status of ``main`` is 1 if a target fails.
 """
 import argparse
