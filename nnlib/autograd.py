@@ -1,13 +1,16 @@
 """The machinery behind :meth:`Tensor.backward <nnlib.tensor.Tensor.backward>`: when to
 record the graph (:func:`no_grad`) and how to walk it backwards (:func:`backpropagate`).
 
-Every tensor made by an operation remembers its parents and a backward function
-(:meth:`Tensor.from_op <nnlib.tensor.Tensor.from_op>`). Backpropagation (chapter 7) visits
-the graph once, from the output to the inputs, in *reverse topological order*: a node is
-visited only after every node that used it, so its gradient is complete (the sum over all
-its uses) when it is passed on to its own parents.
+Every tensor made by an operation remembers its parents, a backward function and when it
+was made (:meth:`Tensor.from_op <nnlib.tensor.Tensor.from_op>`). Backpropagation (chapter
+7) visits the graph once, from the output to the inputs, in *reverse topological order*: a
+node is visited only after every node that used it, so its gradient is complete (the sum
+over all its uses) when it is passed on to its own parents. Visiting the newest node first
+gives exactly that order.
 """
 import contextlib
+import heapq
+import itertools
 import threading
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "backpropagate"]
@@ -47,46 +50,38 @@ def enable_grad():
 def backpropagate(root, grad):
     """Fill ``.grad`` of every tensor ``root`` depends on, given ``grad`` = dL/d(root).
 
-    Leaf tensors (parameters, inputs) add to their gradient; intermediate results
-    start from scratch on every call.
+    Nodes are visited newest first: every node was created after its inputs, so by the
+    time a node is visited, every node that used it has passed its share of the gradient
+    back (a reverse topological order, without a separate pass to sort the graph). Leaf
+    tensors (parameters, inputs) add to their gradient; intermediate results start from
+    scratch on every call.
     """
-    order = _topological_order(root)
-    for node in order:
-        if node._parents:  # intermediate results start from scratch
-            node.grad = None
-    assigned = set()
+    reached, assigned, queue = {root}, set(), []
+    if root._parents:
+        root.grad = None
+        heapq.heappush(queue, (-root._seq, root))
     _accumulate(root, grad, assigned)
-    for node in reversed(order):
-        g_out = node.grad
-        if g_out is None or node._backward is None:
-            continue
-        grads = node._backward(g_out)
+    while queue:
+        node = heapq.heappop(queue)[1]
+        grads = node._backward(node.grad)
         if type(grads) is not tuple:
             grads = tuple(grads) if isinstance(grads, list) else (grads,)
         for parent, g in zip(node._parents, grads):
-            if g is not None and parent.requires_grad:
-                _accumulate(parent, g, assigned, node)
+            if g is None or not parent.requires_grad:
+                continue
+            if parent._parents and parent not in reached:  # first visit: fresh gradient
+                reached.add(parent)
+                parent.grad = None
+                heapq.heappush(queue, (-parent._seq, parent))
+            _accumulate(parent, g, assigned, node)
 
 
-def _topological_order(root):
-    """Tensors of root's graph that require grad, inputs first, ``root`` last.
+def next_sequence_number():
+    """A number larger than every earlier one: graph nodes are stamped with it when made."""
+    return next(_sequence)
 
-    Iterative depth-first search, so deep graphs (long RNN unrolls, many small ops)
-    never hit Python's recursion limit.
-    """
-    order, visited = [], {root}
-    stack = [(root, iter(root._parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.requires_grad and parent not in visited:
-                visited.add(parent)
-                stack.append((parent, iter(parent._parents)))
-                break
-        else:  # every parent is placed: the node can follow them
-            stack.pop()
-            order.append(node)
-    return order
+
+_sequence = itertools.count()
 
 
 def _accumulate(tensor, g, assigned, node=None):

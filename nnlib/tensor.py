@@ -42,7 +42,8 @@ import numpy as np
 
 from . import functional as F
 from ._checks import check_float_dtype
-from .autograd import _state, backpropagate, enable_grad, is_grad_enabled, no_grad
+from .autograd import (_state, backpropagate, enable_grad, is_grad_enabled,
+                       next_sequence_number, no_grad)
 
 __all__ = ["Tensor", "no_grad", "enable_grad", "is_grad_enabled", "fused_op", "as_tensor"]
 
@@ -110,7 +111,7 @@ class Tensor:
     requires_grad : bool
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op",
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_backward", "_op", "_seq",
                  "__weakref__")
     # No __eq__ on purpose: tensors hash by identity, which the graph code relies on.
     __array_priority__ = 1000
@@ -159,6 +160,7 @@ class Tensor:
                     out.requires_grad = True
                     out._parents = parents
                     out._backward = backward
+                    out._seq = next_sequence_number()  # newer than its parents
                     return out
         out.requires_grad = False
         out._parents = ()
