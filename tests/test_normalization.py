@@ -232,16 +232,6 @@ def test_layernorm_without_affine_or_bias(rng):
     assert module_gradcheck(ln, rng.normal(size=(3, 4)), rng, names=("weight",)) < TOL
 
 
-def test_layernorm_with_residual_is_add_then_norm(rng):
-    ln = with_random_affine(nn.LayerNorm(5), rng)
-    x, r = rng.normal(size=(3, 4, 5)), rng.normal(size=(3, 4, 5))
-    np.testing.assert_allclose(ln(x, residual=r).data, ln(x + r).data, rtol=1e-12)
-    coefficients = Tensor(rng.normal(size=(3, 4, 5)))
-    assert gradcheck(lambda x, r: ln(x, residual=r) * coefficients, x, r) < TOL
-    with pytest.raises(ValueError, match=r"residual: expected the shape of x \(3, 4, 5\)"):
-        ln(x, residual=r[:, :2])
-
-
 def test_layernorm_standardises_each_position(rng):
     x = rng.normal(size=(2, 6, 8)) * 4 + 3
     ln = with_random_affine(nn.LayerNorm(8), rng)

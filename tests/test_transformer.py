@@ -97,23 +97,43 @@ def test_encoder_layer_gradient_of_every_parameter(rng, norm_first):
     assert gradcheck(fn, *[p for _, p in named]) < TOL
 
 
+@pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("bias", [True, False])
-def test_fused_feedforward_equals_the_separate_layers(rng, bias):
-    """activation="relu" takes one fused node; a ReLU module takes three: same numbers."""
-    fused = randomise(nn.TransformerEncoderLayer(D, HEADS, FF, bias=bias, rng=0), rng)
-    separate = nn.TransformerEncoderLayer(D, HEADS, FF, bias=bias, activation=nn.ReLU(),
-                                          rng=0)
+def test_fused_layer_equals_its_submodules(rng, norm_first, bias):
+    """The standard layer is one graph node; with a ReLU *module* as activation it calls
+    its sub-modules one by one: same outputs and gradients."""
+    fused = randomise(nn.TransformerEncoderLayer(D, HEADS, FF, norm_first=norm_first,
+                                                 bias=bias, rng=0), rng)
+    separate = nn.TransformerEncoderLayer(D, HEADS, FF, norm_first=norm_first, bias=bias,
+                                          activation=nn.ReLU(), rng=0)
     separate.load_state_dict(fused.state_dict())
-    x = rng.normal(size=(N, T, D))
-    g = rng.normal(size=(N, T, D))
-    grads = []
+    assert fused._fusable() and not separate._fusable()
+    x, g = rng.normal(size=(N, T, D)), rng.normal(size=(N, T, D))
+    padding = np.array([[False] * (T - 1) + [True], [False] * T])
+    results = []
     for layer in (fused, separate):
         x_t = Tensor(x, requires_grad=True)
-        out = layer(x_t)
+        out = layer(x_t, src_mask=nn.generate_square_subsequent_mask(T),
+                    src_key_padding_mask=padding)
         out.backward(g)
-        grads.append([out.data, x_t.grad] + [p.grad for p in layer.parameters()])
-    for a, b in zip(*grads):
+        results.append([out.data, x_t.grad] + [p.grad for p in layer.parameters()])
+    assert len(results[0]) == len(fused.parameters()) + 2
+    for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_parameter_gradients_without_input_gradient(rng, norm_first):
+    """Data straight into the layer (no gradient wanted for it): same parameter grads."""
+    layer = randomise(nn.TransformerEncoderLayer(D, HEADS, FF, norm_first=norm_first,
+                                                 rng=rng), rng)
+    x, g = rng.normal(size=(N, T, D)), rng.normal(size=(N, T, D))
+    layer(Tensor(x, requires_grad=True)).backward(g)
+    expected = [p.grad.copy() for p in layer.parameters()]
+    layer.zero_grad()
+    layer(x).backward(g)
+    for p, grad in zip(layer.parameters(), expected):
+        np.testing.assert_allclose(p.grad, grad, rtol=1e-12)
 
 
 def test_feedforward_gradient_without_biases(rng):

@@ -28,7 +28,8 @@ from .module import Module, as_input
 from .normalization import float_dtype
 
 __all__ = ["scaled_dot_product_attention", "MultiheadAttention",
-           "attention_forward", "attention_backward"]
+           "attention_forward", "attention_backward", "split_heads", "merge_heads",
+           "qkv_forward", "qkv_backward"]
 
 
 # ---------------------------------------------------------------------------------------
@@ -103,6 +104,51 @@ def attention_backward(dout, cache):
     return dq, dk, dv
 
 
+def split_heads(x, num_heads):
+    """(N, X, E) -> (N, heads, X, E // heads), a view: head h gets columns h*d:(h+1)*d."""
+    n, length, _ = x.shape
+    return x.reshape(n, length, num_heads, -1).transpose(0, 2, 1, 3)
+
+
+def merge_heads(x):
+    """(N, heads, X, d) -> (N, X, heads * d): the heads side by side (a copy)."""
+    n, heads, length, d = x.shape
+    return x.transpose(0, 2, 1, 3).reshape(n, length, heads * d)
+
+
+def qkv_forward(x, w_qkv, b_qkv, num_heads):
+    """Self-attention's queries, keys and values from ONE matrix product.
+
+    x : ndarray (N, L, E)
+    w_qkv : ndarray (E, 3E), the q, k and v weights side by side ``[Wq | Wk | Wv]``
+        (PyTorch's ``in_proj_weight`` transposed)
+    b_qkv : ndarray (3E,) or None
+    Returns q, k, v, each (N, heads, L, E // heads) (views), and the cache for
+    :func:`qkv_backward`.
+    """
+    n, length, e = x.shape
+    x2 = x.reshape(n * length, e)
+    qkv = x2 @ w_qkv                                             # (N * L, 3E)
+    if b_qkv is not None:
+        qkv += b_qkv
+    q, k, v = qkv.reshape(n, length, 3, num_heads, -1).transpose(2, 0, 3, 1, 4)
+    return q, k, v, (x2, w_qkv, x.shape, b_qkv is not None)
+
+
+def qkv_backward(dq, dk, dv, cache, need_dx=True):
+    """Gradients of :func:`qkv_forward` from those of q, k and v (dv may be None: 0).
+
+    Returns dx (N, L, E) (or None), dw_qkv (E, 3E) and db_qkv (3E,) (or None).
+    """
+    x2, w_qkv, shape, has_bias = cache
+    if dv is None:
+        dv = np.zeros_like(dq)
+    d_qkv = np.stack([dq, dk, dv]).transpose(1, 3, 0, 2, 4).reshape(len(x2), -1)
+    dx = (d_qkv @ w_qkv.T).reshape(shape) if need_dx else None
+    db = np.add.reduce(d_qkv, axis=0) if has_bias else None
+    return dx, x2.T @ d_qkv, db
+
+
 # ---------------------------------------------------------------------------------------
 # masks
 # ---------------------------------------------------------------------------------------
@@ -168,10 +214,16 @@ def _attention_nodes(parents, arrays, to_parents, mask, scale, dropout_p, rng,
     return output, weights
 
 
-def _merge_heads(x):
-    """(N, heads, X, head_dim) -> (N, X, heads * head_dim): the heads side by side."""
-    n, heads, length, d = x.shape
-    return x.transpose(0, 2, 1, 3).reshape(n, length, heads * d)
+def interleave_qkv_grads(dw_qkv, db_qkv):
+    """Split packed gradients (E, 3E) and (3E,) into the order of the q, k, v Linear
+    layers' parameters: dWq, dbq, dWk, dbk, dWv, dbv (biases left out when None)."""
+    e = dw_qkv.shape[1] // 3
+    grads = []
+    for i in range(3):
+        grads.append(dw_qkv[:, i * e:(i + 1) * e].copy())
+        if db_qkv is not None:
+            grads.append(db_qkv[i * e:(i + 1) * e].copy())
+    return grads
 
 
 def _check_dropout(dropout):
@@ -373,13 +425,9 @@ class MultiheadAttention(Module):
         average = average_attn_weights
         out, weights = _attention_nodes(
             parents, arrays, to_parents, mask, None, dropout_p, self.rng, need_weights,
-            self._split, _merge_heads, mean_heads if average else _identity,
-            expand_mean if average else _identity)
+            lambda g: split_heads(g, heads), merge_heads,
+            mean_heads if average else _identity, expand_mean if average else _identity)
         return self.out_proj(out), weights
-
-    def _split(self, x):
-        """(N, X, E) -> (N, heads, X, head_dim), a view."""
-        return x.reshape(x.shape[0], x.shape[1], self.num_heads, -1).transpose(0, 2, 1, 3)
 
     def _projections(self, query, key, value):
         """q, k and v from the three Linear layers: the parents (their outputs), the
@@ -388,39 +436,35 @@ class MultiheadAttention(Module):
         projected = (self.q_proj(query), self.k_proj(key), self.v_proj(value))
 
         def to_parents(dq, dk, dv):
-            return tuple(None if d is None else _merge_heads(d) for d in (dq, dk, dv))
+            return tuple(None if d is None else merge_heads(d) for d in (dq, dk, dv))
 
-        return projected, tuple(self._split(t.data) for t in projected), to_parents
+        arrays = tuple(split_heads(t.data, self.num_heads) for t in projected)
+        return projected, arrays, to_parents
 
     def _packed_projections(self, x):
-        """Self-attention: q, k and v from ONE product ``x @ [Wq | Wk | Wv]`` (E, 3E), as
-        PyTorch's packed ``in_proj_weight``; same results as :meth:`_projections`, fewer
-        and larger matrix products. Returns what :meth:`_projections` returns, with the
-        input and the projections' weights and biases as parents."""
-        weights = [layer.weight for layer in (self.q_proj, self.k_proj, self.v_proj)]
-        biases = [layer.bias for layer in (self.q_proj, self.k_proj, self.v_proj)
-                  if layer.bias is not None]
-        n, length, e = x.shape
-        w = np.concatenate([p.data for p in weights], axis=1)            # (E, 3E)
-        x2 = x.data.reshape(n * length, e)
-        qkv = x2 @ w
-        if biases:
-            qkv += np.concatenate([b.data for b in biases])
-        q, k, v = qkv.reshape(n, length, 3, self.num_heads, -1).transpose(2, 0, 3, 1, 4)
+        """Self-attention: q, k and v from ONE product ``x @ [Wq | Wk | Wv]`` (E, 3E)
+        (:func:`qkv_forward`, as PyTorch's packed ``in_proj_weight``): the same numbers
+        as :meth:`_projections`, fewer and larger matrix products. Returns what
+        :meth:`_projections` returns, with x and the projections' parameters as parents."""
+        w_qkv, b_qkv = self.packed_in_proj()
+        q, k, v, cache = qkv_forward(x.data, w_qkv, b_qkv, self.num_heads)
+        params = [p for layer in (self.q_proj, self.k_proj, self.v_proj)
+                  for p in (layer.weight, layer.bias) if p is not None]
 
         def to_parents(dq, dk, dv):
-            if dv is None:  # the weights' backward: they do not depend on v
-                dv = np.zeros_like(dq)
-            d_qkv = np.stack([dq, dk, dv]).transpose(1, 3, 0, 2, 4).reshape(n * length, -1)
-            dx = (d_qkv @ w.T).reshape(x.shape) if x.requires_grad else None
-            dw = x2.T @ d_qkv
-            grads = [dx] + [dw[:, i * e:(i + 1) * e].copy() for i in range(3)]
-            if biases:
-                db = np.add.reduce(d_qkv, axis=0)
-                grads += [db[i * e:(i + 1) * e].copy() for i in range(3)]
-            return tuple(grads)
+            dx, dw, db = qkv_backward(dq, dk, dv, cache, need_dx=x.requires_grad)
+            return (dx,) + tuple(interleave_qkv_grads(dw, db))
 
-        return (x, *weights, *biases), (q, k, v), to_parents
+        return (x, *params), (q, k, v), to_parents
+
+    def packed_in_proj(self):
+        """``(w_qkv (E, 3E), b_qkv (3E,) or None)``: the q, k and v projections side by
+        side (a copy; PyTorch's ``in_proj_weight`` is ``w_qkv.T``)."""
+        layers = (self.q_proj, self.k_proj, self.v_proj)
+        w_qkv = np.concatenate([layer.weight.data for layer in layers], axis=1)
+        if self.q_proj.bias is None:
+            return w_qkv, None
+        return w_qkv, np.concatenate([layer.bias.data for layer in layers])
 
     def _check_inputs(self, query, key, value):
         query, key, value = (as_input(t, name) for t, name in ((query, "query"),

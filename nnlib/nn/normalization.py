@@ -20,7 +20,8 @@ from .._checks import check_positive, check_size
 from ..tensor import Tensor
 from .module import Module, Parameter, as_input
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm", "layer_norm_forward",
+           "layer_norm_backward"]
 
 
 def float_dtype(dtype):
@@ -82,6 +83,34 @@ def _affine(x_hat, weight, bias):
     if bias is not None:
         out += bias
     return out
+
+
+def layer_norm_forward(x, weight, bias, eps, ndim=1, overwrite=False):
+    """Layer normalisation on arrays: standardise over the last ``ndim`` axes, then
+    ``weight * x_hat + bias``.
+
+    x : ndarray (..., *S) with S the normalised shape (``ndim`` axes)
+    weight, bias : ndarray of shape S, or None
+    overwrite : bool, whether ``x`` may be overwritten (saves an array)
+    Returns ``out`` (shape of x) and the cache for :func:`layer_norm_backward`.
+    """
+    axes = tuple(range(x.ndim - ndim, x.ndim))
+    x_hat, inv_std, _, _ = standardize_forward(x, axes, eps, overwrite)
+    return _affine(x_hat, weight, bias), (x_hat, inv_std, weight, bias is not None, axes)
+
+
+def layer_norm_backward(dout, cache, need_dx=True):
+    """Gradients of :func:`layer_norm_forward`: ``dx`` (or None), ``dweight`` and
+    ``dbias`` (None for a missing parameter)."""
+    x_hat, inv_std, weight, has_bias, axes = cache
+    lead = tuple(range(dout.ndim - len(axes)))
+    dweight = None if weight is None else np.add.reduce(dout * x_hat, axis=lead)
+    dbias = np.add.reduce(dout, axis=lead) if has_bias else None
+    dx = None
+    if need_dx:
+        dx_hat = dout if weight is None else dout * weight
+        dx = standardize_backward(dx_hat, x_hat, inv_std, axes, overwrite=weight is not None)
+    return dx, dweight, dbias
 
 
 # ---------------------------------------------------------------------------------------
@@ -285,13 +314,7 @@ class LayerNorm(Module):
         self.bias = (Parameter(np.zeros(shape, dtype=dtype))
                      if elementwise_affine and bias else None)
 
-    def forward(self, x, residual=None):
-        """Normalise ``x`` (..., *normalized_shape).
-
-        residual : optional Tensor or array of x's shape (an nnlib extra): normalise
-            ``x + residual`` in one step, the "Add & Norm" of a transformer layer (the
-            same numbers as ``norm(x + residual)``, one graph node instead of two).
-        """
+    def forward(self, x):
         x = as_input(x)
         k = len(self.normalized_shape)
         if x.ndim < k or x.shape[x.ndim - k:] != self.normalized_shape:
@@ -299,32 +322,15 @@ class LayerNorm(Module):
                 f"x: LayerNorm({self.normalized_shape}) expected input whose last "
                 f"dimensions are {self.normalized_shape}, got shape {x.shape}"
             )
-        inputs, data = (x,), x.data
-        if residual is not None:
-            residual = as_input(residual, "residual")
-            if residual.shape != x.shape:
-                raise ValueError(f"residual: expected the shape of x {x.shape}, got shape "
-                                 f"{residual.shape}")
-            inputs, data = (x, residual), x.data + residual.data
-        axes = tuple(range(x.ndim - k, x.ndim))
-        lead = tuple(range(x.ndim - k))
-        x_hat, inv_std, _, _ = standardize_forward(data, axes, self.eps,
-                                                   overwrite=residual is not None)
         w, b = self.weight, self.bias
-        out = _affine(x_hat, None if w is None else w.data, None if b is None else b.data)
+        out, cache = layer_norm_forward(x.data, None if w is None else w.data,
+                                        None if b is None else b.data, self.eps, k)
 
         def backward(g):
-            dx_hat = g if w is None else g * w.data
-            dx = (standardize_backward(dx_hat, x_hat, inv_std, axes, overwrite=w is not None)
-                  if any(t.requires_grad for t in inputs) else None)
-            grads = [dx] * len(inputs)         # x + residual: the same gradient for both
-            if w is not None:
-                grads.append(np.add.reduce(g * x_hat, axis=lead))
-            if b is not None:
-                grads.append(np.add.reduce(g, axis=lead))
-            return tuple(grads)
+            dx, dw, db = layer_norm_backward(g, cache, need_dx=x.requires_grad)
+            return (dx,) + tuple(d for d, p in ((dw, w), (db, b)) if p is not None)
 
-        parents = inputs + tuple(p for p in (w, b) if p is not None)
+        parents = (x,) + tuple(p for p in (w, b) if p is not None)
         return Tensor.from_op(out, parents, backward, "layer_norm")
 
     def extra_repr(self):

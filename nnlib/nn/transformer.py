@@ -10,16 +10,20 @@ import copy
 
 import numpy as np
 
+from .. import functional as F
 from .._checks import as_rng, check_positive, check_size
 from ..tensor import Tensor
-from .attention import MultiheadAttention, _check_dropout
+from .attention import (MultiheadAttention, _check_dropout, attention_backward,
+                        attention_forward, interleave_qkv_grads, merge_heads, qkv_backward,
+                        qkv_forward, split_heads)
 from .dropout import Dropout
 from .linear import Linear
 from .module import Module, as_input
-from .normalization import LayerNorm, float_dtype
+from .normalization import LayerNorm, float_dtype, layer_norm_backward, layer_norm_forward
 
 __all__ = ["TransformerEncoderLayer", "TransformerEncoder", "PositionalEncoding",
-           "generate_square_subsequent_mask", "sinusoidal_positional_encoding"]
+           "generate_square_subsequent_mask", "sinusoidal_positional_encoding",
+           "encoder_layer_forward", "encoder_layer_backward"]
 
 
 def generate_square_subsequent_mask(size):
@@ -97,41 +101,88 @@ class PositionalEncoding(Module):
         return f"d_model={self.d_model}, max_len={self.max_len}, dropout={self.dropout.p}"
 
 
-def relu_feedforward(x, linear1, linear2):
-    """``linear2(relu(linear1(x)))`` as ONE graph node, the ReLU done in place: the
-    feed-forward block of a transformer layer, for speed (same numbers as the three
-    separate layers).
+def encoder_layer_forward(x, p, num_heads, mask=None, norm_first=False, eps=(1e-5, 1e-5)):
+    """One encoder layer on arrays, without dropout: the forward pass of
+    :class:`TransformerEncoderLayer` as one function (cs231n style).
 
-    x : Tensor (..., D);  linear1 : Linear (D, F);  linear2 : Linear (F, D_out)
-    Returns a Tensor (..., D_out).
+    x : ndarray (N, T, D)
+    p : dict of arrays: ``w_qkv`` (D, 3D) and ``b_qkv`` (3D,) (the q, k, v projections
+        side by side), ``w_out`` (D, D), ``b_out``, ``w1`` (D, F), ``b1``, ``w2`` (F, D),
+        ``b2``, and the layer norms' ``g1``, ``s1``, ``g2``, ``s2`` (D,); biases may be None
+    num_heads : int
+    mask : additive float mask broadcastable to (N, heads, T, T), or None
+    norm_first : bool, pre-norm (True) or post-norm (False)
+    eps : the two layer norms' eps
+    Returns ``out`` (N, T, D) and the cache for :func:`encoder_layer_backward`.
     """
-    layers = (linear1, linear2)
-    params = [p for layer in layers for p in (layer.weight, layer.bias) if p is not None]
-    w1, w2 = linear1.weight.data, linear2.weight.data
-    x2 = x.data.reshape(-1, x.shape[-1])                      # (M, D), M = N * T
-    hidden = x2 @ w1                                          # (M, F)
-    if linear1.bias is not None:
-        hidden += linear1.bias.data
-    np.maximum(hidden, 0, out=hidden)
-    out = hidden @ w2                                         # (M, D_out)
-    if linear2.bias is not None:
-        out += linear2.bias.data
+    def attention(y):                                         # (N, T, D) -> (N, T, D)
+        q, k, v, c_qkv = qkv_forward(y, p["w_qkv"], p["b_qkv"], num_heads)
+        heads, c_att = attention_forward(q, k, v, mask)
+        out, c_out = F.linear_forward(merge_heads(heads), p["w_out"], p["b_out"])
+        return out, (c_qkv, c_att, c_out)
 
-    def backward(g):
-        g2 = g.reshape(-1, g.shape[-1])                       # (M, D_out)
-        d_hidden = g2 @ w2.T                                  # (M, F)
-        d_hidden *= hidden > 0                                # ReLU's backward
-        grads = [(d_hidden @ w1.T).reshape(x.shape) if x.requires_grad else None,
-                 x2.T @ d_hidden]
-        if linear1.bias is not None:
-            grads.append(np.add.reduce(d_hidden, axis=0))
-        grads.append(hidden.T @ g2)
-        if linear2.bias is not None:
-            grads.append(np.add.reduce(g2, axis=0))
-        return tuple(grads)
+    def feedforward(y):                                       # (N, T, D) -> (N, T, D)
+        hidden, c1 = F.linear_forward(y, p["w1"], p["b1"])
+        np.maximum(hidden, 0, out=hidden)                     # ReLU, in place
+        out, c2 = F.linear_forward(hidden, p["w2"], p["b2"])
+        return out, (c1, c2)
 
-    return Tensor.from_op(out.reshape(*x.shape[:-1], -1), (x, *params), backward,
-                          "relu_feedforward")
+    if norm_first:                    # x + attention(norm1(x)), then h + ff(norm2(h))
+        y1, c_n1 = layer_norm_forward(x, p["g1"], p["s1"], eps[0])
+        a, c_a = attention(y1)
+        h = a
+        h += x
+        y2, c_n2 = layer_norm_forward(h, p["g2"], p["s2"], eps[1])
+        out, c_f = feedforward(y2)
+        out += h
+    else:                             # norm1(x + attention(x)), then norm2(y + ff(y))
+        a, c_a = attention(x)
+        a += x
+        y1, c_n1 = layer_norm_forward(a, p["g1"], p["s1"], eps[0], overwrite=True)
+        f, c_f = feedforward(y1)
+        f += y1
+        out, c_n2 = layer_norm_forward(f, p["g2"], p["s2"], eps[1], overwrite=True)
+    return out, (c_a, c_f, c_n1, c_n2, num_heads, norm_first)
+
+
+def encoder_layer_backward(dout, cache, need_dx=True):
+    """Gradients of :func:`encoder_layer_forward`.
+
+    dout : ndarray (N, T, D). Returns ``dx`` (N, T, D) (or None) and a dict of the
+    parameters' gradients under the names of ``p`` (None for missing biases).
+    """
+    c_a, c_f, c_n1, c_n2, num_heads, norm_first = cache
+    grads = {}
+
+    def attention_backward_(d, need):
+        c_qkv, c_att, c_out = c_a
+        d_heads, grads["w_out"], grads["b_out"] = F.linear_backward(d, c_out)
+        dq, dk, dv = attention_backward(split_heads(d_heads, num_heads), c_att)
+        dy, grads["w_qkv"], grads["b_qkv"] = qkv_backward(dq, dk, dv, c_qkv, need)
+        return dy
+
+    def feedforward_backward(d):
+        c1, c2 = c_f
+        d_hidden, grads["w2"], grads["b2"] = F.linear_backward(d, c2)
+        d_hidden *= c2[0] > 0                                 # ReLU: hidden > 0
+        dy, grads["w1"], grads["b1"] = F.linear_backward(d_hidden, c1)
+        return dy
+
+    if norm_first:
+        dh, grads["g2"], grads["s2"] = layer_norm_backward(feedforward_backward(dout), c_n2)
+        dh += dout                                            # the residual h + ff
+        dy1 = attention_backward_(dh, True)
+        dx, grads["g1"], grads["s1"] = layer_norm_backward(dy1, c_n1)
+        dx += dh                                              # the residual x + attention
+    else:
+        d_sum, grads["g2"], grads["s2"] = layer_norm_backward(dout, c_n2)
+        dy1 = feedforward_backward(d_sum)
+        dy1 += d_sum                                          # the residual y1 + ff
+        d_sum, grads["g1"], grads["s1"] = layer_norm_backward(dy1, c_n1)
+        dx = attention_backward_(d_sum, need_dx)
+        if need_dx:
+            dx += d_sum                                       # the residual x + attention
+    return dx, grads
 
 
 class TransformerEncoderLayer(Module):
@@ -152,9 +203,10 @@ class TransformerEncoderLayer(Module):
     after the attention (``dropout1``), after the ReLU (``dropout``) and after ``linear2``
     (``dropout2``), as in PyTorch.
 
-    For speed the ReLU feed-forward block runs as one graph node
-    (:func:`relu_feedforward`) and each post-norm "add & norm" as one LayerNorm node; the
-    numbers are those of the formulas above.
+    For speed, the standard layer (ReLU, no active dropout) runs as one graph node written
+    with numpy (:func:`encoder_layer_forward`, :func:`encoder_layer_backward`); otherwise
+    the sub-modules are called one after the other. Both give the numbers of the formulas
+    above.
 
     Parameters
     ----------
@@ -219,12 +271,13 @@ class TransformerEncoderLayer(Module):
                              f"shape (N, T, {self.d_model}), got shape {x.shape}")
         if is_causal and src_mask is None:
             src_mask = generate_square_subsequent_mask(x.shape[1])
+        if self._fusable():
+            return self._forward_fused(x, src_mask, src_key_padding_mask)
         if self.norm_first:
             x = x + self._attention_block(self.norm1(x), src_mask, src_key_padding_mask)
             return x + self._feedforward_block(self.norm2(x))
-        # post-norm; norm(x, residual=y) computes norm(x + y) as one graph node
-        x = self.norm1(x, residual=self._attention_block(x, src_mask, src_key_padding_mask))
-        return self.norm2(x, residual=self._feedforward_block(x))
+        x = self.norm1(x + self._attention_block(x, src_mask, src_key_padding_mask))
+        return self.norm2(x + self._feedforward_block(x))
 
     def _attention_block(self, x, mask, key_padding_mask):
         out, _ = self.self_attn(x, x, x, attn_mask=mask, key_padding_mask=key_padding_mask,
@@ -232,11 +285,49 @@ class TransformerEncoderLayer(Module):
         return self.dropout1(out)
 
     def _feedforward_block(self, x):
-        if self.activation == "relu" and not (self.training and self.dropout.p > 0):
-            return self.dropout2(relu_feedforward(x, self.linear1, self.linear2))
         hidden = self.linear1(x)
         hidden = hidden.relu() if self.activation == "relu" else self.activation(hidden)
         return self.dropout2(self.linear2(self.dropout(hidden)))
+
+    # ---- the same layer as one graph node --------------------------------------------
+    def _fusable(self):
+        """True when the layer is the standard one (ReLU, the usual sub-modules) and no
+        dropout is active: then :meth:`_forward_fused` computes it as one node."""
+        dropout = (self.dropout.p, self.dropout1.p, self.dropout2.p, self.self_attn.dropout)
+        return (self.activation == "relu" and not (self.training and any(dropout))
+                and isinstance(self.self_attn, MultiheadAttention)
+                and all(isinstance(m, Linear) for m in (self.linear1, self.linear2))
+                and all(isinstance(m, LayerNorm) for m in (self.norm1, self.norm2)))
+
+    def _forward_fused(self, x, mask, key_padding_mask):
+        """The layer as ONE graph node (:func:`encoder_layer_forward` and
+        :func:`encoder_layer_backward`): the same numbers as the sub-modules, without a
+        graph node, a closure and a kept gradient for every step inside the layer."""
+        attn = self.self_attn
+        n, length, _ = x.shape
+        dtype = np.result_type(attn.q_proj.weight.data, x.data)
+        mask = attn._mask(mask, key_padding_mask, n, length, length, dtype)
+        w_qkv, b_qkv = attn.packed_in_proj()
+        named = {"w_out": attn.out_proj.weight, "b_out": attn.out_proj.bias,
+                 "w1": self.linear1.weight, "b1": self.linear1.bias,
+                 "w2": self.linear2.weight, "b2": self.linear2.bias,
+                 "g1": self.norm1.weight, "s1": self.norm1.bias,
+                 "g2": self.norm2.weight, "s2": self.norm2.bias}
+        p = {name: None if t is None else t.data for name, t in named.items()}
+        p.update(w_qkv=w_qkv, b_qkv=b_qkv)
+        out, cache = encoder_layer_forward(x.data, p, attn.num_heads, mask, self.norm_first,
+                                           (self.norm1.eps, self.norm2.eps))
+        qkv_params = [t for layer in (attn.q_proj, attn.k_proj, attn.v_proj)
+                      for t in (layer.weight, layer.bias) if t is not None]
+        other = [name for name, t in named.items() if t is not None]
+
+        def backward(g):
+            dx, grads = encoder_layer_backward(g, cache, need_dx=x.requires_grad)
+            qkv = interleave_qkv_grads(grads["w_qkv"], grads["b_qkv"])
+            return (dx, *qkv, *(grads[name] for name in other))
+
+        parents = (x, *qkv_params, *(named[name] for name in other))
+        return Tensor.from_op(out, parents, backward, "transformer_encoder_layer")
 
     def extra_repr(self):
         return f"norm_first={self.norm_first}"
