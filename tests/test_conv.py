@@ -229,6 +229,20 @@ def test_attributes_and_repr():
     assert [n for n, _ in nn.Sequential(layer).named_parameters()] == ["0.weight", "0.bias"]
 
 
+def test_padding_valid_and_same(rng):
+    same = nn.Conv2d(2, 3, (3, 5), padding="same", rng=0)
+    assert same.padding == (1, 2) and same(rng.normal(size=(1, 2, 6, 7))).shape == (1, 3, 6, 7)
+    assert nn.Conv2d(2, 3, 3, padding="valid").padding == (0, 0)
+    with pytest.raises(ValueError, match=r"padding: 'same' needs stride 1 and an odd "
+                                         r"kernel_size, got stride \(2, 2\)"):
+        nn.Conv2d(2, 3, 3, stride=2, padding="same")
+    with pytest.raises(ValueError, match=r"padding: 'same' .*kernel_size \(2, 2\)"):
+        nn.Conv2d(2, 3, 2, padding="same")
+    with pytest.raises(ValueError, match=r"padding: expected an integer, a pair, 'valid' or "
+                                         r"'same', got 'full'"):
+        nn.Conv2d(2, 3, 3, padding="full")
+
+
 def test_a_small_cnn_learns_bar_orientation(rng):
     """Conv -> ReLU -> MaxPool -> Flatten -> Linear separates horizontal from vertical
     bars placed anywhere in a 6x6 image."""

@@ -8,6 +8,9 @@ ONE matrix product: ``(N*Ho*Wo, kH*kW*C) @ (kH*kW*C, F)``.
 
 * :func:`patches` makes the patches without copying anything: a strided *view* of the
   input (``numpy.lib.stride_tricks.as_strided``), shape (N, Ho, Wo, kH, kW, C);
+* :func:`im2col` copies them into the matrix, with a last column of ones when there is a
+  bias: the bias then rides along in the product as one more row of the weight matrix, and
+  its gradient comes out of the weight gradient's product for free;
 * :func:`add_patches` is the way back (col2im): it adds gradients of patches into the image
   they came from, with one loop over the kH*kW positions inside the kernel (9 steps for a
   3x3 kernel), never over pixels;
@@ -288,7 +291,8 @@ class Conv2d(Module):
     kernel_size : int or pair (kH, kW)
     stride : int or pair, step between neighbouring patches (default 1)
     padding : int or pair, zeros added on every side of the image (default 0;
-        ``padding = kernel_size // 2`` keeps H and W for an odd kernel and stride 1)
+        ``padding = kernel_size // 2`` keeps H and W for an odd kernel and stride 1);
+        also ``"valid"`` (0) and ``"same"`` (that, for an odd kernel and stride 1)
     bias : bool, whether to learn one additive bias per filter
     rng : np.random.Generator or int seed (None: seed 0), source of the initial weights
     dtype : numpy float dtype, float64 by default (np.float32 for speed)
@@ -315,7 +319,7 @@ class Conv2d(Module):
         self.out_channels = check_size("out_channels", out_channels)
         self.kernel_size = _pair("kernel_size", kernel_size)
         self.stride = _pair("stride", stride)
-        self.padding = _pair("padding", padding, allow_zero=True)
+        self.padding = self._padding(padding)
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
             raise ValueError(f"dtype: expected a float dtype, got {dtype}")
@@ -323,6 +327,25 @@ class Conv2d(Module):
         self.weight = Parameter(np.empty(shape, dtype=dtype))
         self.bias = Parameter(np.empty(self.out_channels, dtype=dtype)) if bias else None
         self.reset_parameters(rng)
+
+    def _padding(self, padding):
+        """The padding pair; also PyTorch's ``"valid"`` (no padding) and ``"same"`` (output
+        as large as the input: stride 1 and, here, an odd kernel)."""
+        if not isinstance(padding, str):
+            return _pair("padding", padding, allow_zero=True)
+        if padding == "valid":
+            return (0, 0)
+        if padding == "same":
+            if self.stride != (1, 1) or self.kernel_size[0] % 2 == 0 \
+                    or self.kernel_size[1] % 2 == 0:
+                raise ValueError(
+                    f"padding: 'same' needs stride 1 and an odd kernel_size, got stride "
+                    f"{self.stride} and kernel_size {self.kernel_size} (give the padding "
+                    f"as numbers instead)"
+                )
+            return (self.kernel_size[0] // 2, self.kernel_size[1] // 2)
+        raise ValueError(f"padding: expected an integer, a pair, 'valid' or 'same', "
+                         f"got {padding!r}")
 
     def reset_parameters(self, rng=None):
         """PyTorch's default start: weight and bias uniform in +-1 / sqrt(fan_in), with
