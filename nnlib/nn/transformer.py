@@ -154,14 +154,14 @@ def encoder_layer_backward(dout, cache, need_dx=True):
     c_a, c_f, c_n1, c_n2, num_heads, norm_first = cache
     grads = {}
 
-    def attention_backward_(d, need):
+    def attention_block_backward(d, need):
         c_qkv, c_att, c_out = c_a
         d_heads, grads["w_out"], grads["b_out"] = F.linear_backward(d, c_out)
         dq, dk, dv = attention_backward(split_heads(d_heads, num_heads), c_att)
         dy, grads["w_qkv"], grads["b_qkv"] = qkv_backward(dq, dk, dv, c_qkv, need)
         return dy
 
-    def feedforward_backward(d):
+    def feedforward_block_backward(d):
         c1, c2 = c_f
         d_hidden, grads["w2"], grads["b2"] = F.linear_backward(d, c2)
         d_hidden *= c2[0] > 0                                 # ReLU: hidden > 0
@@ -169,17 +169,18 @@ def encoder_layer_backward(dout, cache, need_dx=True):
         return dy
 
     if norm_first:
-        dh, grads["g2"], grads["s2"] = layer_norm_backward(feedforward_backward(dout), c_n2)
+        dy2 = feedforward_block_backward(dout)
+        dh, grads["g2"], grads["s2"] = layer_norm_backward(dy2, c_n2)
         dh += dout                                            # the residual h + ff
-        dy1 = attention_backward_(dh, True)
+        dy1 = attention_block_backward(dh, True)
         dx, grads["g1"], grads["s1"] = layer_norm_backward(dy1, c_n1)
         dx += dh                                              # the residual x + attention
     else:
         d_sum, grads["g2"], grads["s2"] = layer_norm_backward(dout, c_n2)
-        dy1 = feedforward_backward(d_sum)
+        dy1 = feedforward_block_backward(d_sum)
         dy1 += d_sum                                          # the residual y1 + ff
         d_sum, grads["g1"], grads["s1"] = layer_norm_backward(dy1, c_n1)
-        dx = attention_backward_(d_sum, need_dx)
+        dx = attention_block_backward(d_sum, need_dx)
         if need_dx:
             dx += d_sum                                       # the residual x + attention
     return dx, grads
