@@ -1,8 +1,8 @@
 """Speed benchmark: a small transformer encoder, nnlib against hand-written numpy and PyTorch.
 
 Run with ``.venv/bin/python benchmarks/bench_transformer.py [--threads N] [--torch-threads N]``
-(``make bench`` calls :func:`main`). Not part of ``make test``; it takes about half a
-minute on two cores.
+(``make bench`` calls :func:`main`). Not part of ``make test``; it takes about 15 seconds
+on a quiet two-core machine.
 
 Workload: reverse a sequence of tokens. Batches of 64 random sequences of T = 8 or 16
 tokens from a vocabulary of 16; the target at position t is the token at position T-1-t.
@@ -19,7 +19,8 @@ forward, backward, Adam update.
 Implementations, all starting from the same weights and fed the same batches:
 
 - ``nnlib``: the layers of ``nnlib.nn`` (Embedding, PositionalEncoding, TransformerEncoder,
-  Linear), ``nnlib.losses.cross_entropy`` and ``nnlib.optim.Adam``;
+  Linear), ``nnlib.losses.cross_entropy`` and ``nnlib.optim.Adam``; each encoder layer runs
+  as one graph node (its forward and backward written with numpy);
 - ``numpy``: :class:`NumpyTransformer` below, the same network written directly with numpy
   by someone who knows the tricks: the query, key and value projections packed into one
   (D, 3D) matrix product, all heads in one batched product through a reshape, layer norm
@@ -31,13 +32,17 @@ Implementations, all starting from the same weights and fed the same batches:
 
 Timing: the implementations take turns, 15 steps each (nnlib, numpy, torch, nnlib, ...), so
 all of them run under the same machine load; each figure is the median over the timed
-steps, after a few warm-up steps. With one BLAS thread (the default) nnlib and numpy are
-timed by the CPU time of the thread that runs them (all their work), which other programs
-on a shared machine barely disturb and PyTorch's idle worker threads do not inflate.
-PyTorch's time is the wall time when it uses more than one thread (its CPU time would add
-up both cores); on a busy machine its threads wait for each other and that figure can grow
-tenfold, so ``--torch-threads 1`` (timed by CPU time) gives the steadier comparison there. The first step's loss is printed for each implementation: they compute the
-same function from the same weights. The exit status of ``main`` is 1 if a target fails.
+steps, after a few warm-up steps. (Turns of one step each made every implementation pay for
+the others' use of the memory allocator: page faults after glibc returned memory to the
+system moved the ratio by up to 0.3.) With one BLAS thread (the default) nnlib and numpy
+are timed by the CPU time of the thread that runs them (all their work), which other
+programs on a shared machine barely disturb and PyTorch's idle worker threads do not
+inflate. PyTorch's time is the wall time when it uses more than one thread (its CPU time
+would add up both cores); on a busy machine its threads wait for each other and that
+figure can grow tenfold, so ``--torch-threads 1`` (timed by CPU time) gives the steadier
+comparison there. The first step's loss is printed for each implementation: they compute
+the same function from the same weights. The exit status of ``main`` is 1 if a target
+fails.
 """
 import argparse
 import math
