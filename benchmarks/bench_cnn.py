@@ -386,7 +386,7 @@ def run(threads=1, torch_threads=None):
         times = [t for r in runs for t in r[name][0]]
         accuracies = [r[name][1] for r in runs]
         results[name] = (float(np.median(times)), accuracies)
-        print(f"    {name:<6} {1000 * results[name][0]:8.1f} ms/epoch   test accuracy "
+        print(f"    {name:<8} {results[name][0]:9.4f} s/epoch   test accuracy "
               + ", ".join(f"{a:.4f}" for a in accuracies))
     checks = []
     ratio = results["nnlib"][0] / results["numpy"][0]
