@@ -348,6 +348,7 @@ class TransformerEncoder(Module):
     num_layers : int
     norm : Module, optional, applied after the last layer (e.g. ``LayerNorm(D)`` with
         pre-norm layers)
+    enable_nested_tensor, mask_check : accepted for PyTorch's spelling; no effect
 
     Attributes
     ----------
@@ -356,7 +357,8 @@ class TransformerEncoder(Module):
     Input src (N, T, D) -> output (N, T, D).
     """
 
-    def __init__(self, encoder_layer, num_layers, norm=None):
+    def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
+                 mask_check=True):
         num_layers = check_size("num_layers", num_layers)
         if isinstance(encoder_layer, Module):
             layers = [copy.deepcopy(encoder_layer) for _ in range(num_layers)]
