@@ -74,6 +74,34 @@ def test_noise_only_changes_the_noise_not_the_speaker():
     assert abs(np.corrcoef(residual, quiet)[0, 1]) < 0.05
 
 
+def test_with_noise_raises_the_hiss_and_keeps_the_speaker():
+    waves, _, _ = toy_speech(8, np.random.default_rng(7))           # recorded at 0.02
+    louder = speech.with_noise(waves, 0.3, np.random.default_rng(8))
+    added = louder - waves
+    assert added.shape == waves.shape
+    assert added.std() == pytest.approx(np.sqrt(0.3 ** 2 - 0.02 ** 2), rel=0.02)
+    # the total hiss matches a recording made at 0.3 with the same speakers
+    quiet, _, _ = toy_speech(8, np.random.default_rng(7), noise=0.0)
+    assert (louder - quiet).std() == pytest.approx(0.3, rel=0.02)
+    np.testing.assert_array_equal(speech.with_noise(waves, 0.02, np.random.default_rng(9)),
+                                  waves)
+    one = speech.with_noise(waves[0], 0.15, np.random.default_rng(8))
+    assert one.shape == waves[0].shape
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(noise=0.01), r"noise: expected at least the recorded noise 0.02"),
+    (dict(noise=-1.0), r"noise: expected a number >= 0"),
+    (dict(recorded=-0.1), r"recorded: expected a number >= 0"),
+    (dict(rng=3), r"rng: expected a numpy Generator"),
+    (dict(waveforms=np.zeros((2, 3, 4))), r"waveforms: expected shape \(N, T\) or \(T,\)"),
+])
+def test_with_noise_validates_its_arguments(kwargs, message):
+    kwargs = dict(waveforms=np.zeros((2, 64)), noise=0.3, rng=np.random.default_rng(0)) | kwargs
+    with pytest.raises(ValueError, match=message):
+        speech.with_noise(**kwargs)
+
+
 def test_stretch_makes_the_word_longer():
     def voiced_chunks(stretch):
         feats = speech_features(say(0, np.random.default_rng(5), stretch=stretch, noise=0))
@@ -198,9 +226,44 @@ def test_speech_model_shapes():
         (128, 8), (8,), (8, 6), (6,), (6, 4), (4,)]
 
 
+def test_speech_model_takes_any_number_of_chunks():
+    model = speech.speech_model(np.random.default_rng(0), n_inputs=8)
+    assert model(np.zeros((3, 8))).shape == (3, 4)
+    assert tuple(next(iter(model.parameters())).shape) == (8, 32)
+    with pytest.raises(ValueError, match="n_inputs: expected a positive integer, got 0"):
+        speech.speech_model(np.random.default_rng(0), n_inputs=0)
+
+
+def test_split_indices_is_stratified_disjoint_and_complete():
+    _, labels, _ = toy_speech(2000, np.random.default_rng(0))
+    train, val, test = speech.split_indices(labels)
+    assert (len(train), len(val), len(test)) == (1200, 300, 500)
+    for part, per_word in ((train, 300), (val, 75), (test, 125)):
+        assert np.bincount(labels[part]).tolist() == [per_word] * 4
+        assert np.all(np.diff(part) > 0)                           # sorted
+    assert np.array_equal(np.sort(np.concatenate([train, val, test])), np.arange(2000))
+    # each word's earliest utterances train, its latest test
+    for word in range(4):
+        rows = np.flatnonzero(labels == word)
+        assert set(rows[:300]) <= set(train) and set(rows[-125:]) <= set(test)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(labels=np.zeros((2, 2))), "labels: expected a non-empty 1-D array"),
+    (dict(train=0.0), "train: expected a fraction between 0 and 1"),
+    (dict(validation=1.5), "validation: expected a fraction"),
+    (dict(train=0.8, validation=0.3), "train, validation: expected fractions that leave"),
+])
+def test_split_indices_validates_its_arguments(kwargs, message):
+    kwargs = dict(labels=np.array([0, 1, 2, 3] * 5)) | kwargs
+    with pytest.raises(ValueError, match=message):
+        speech.split_indices(**kwargs)
+
+
 def test_trained_recogniser_is_deterministic_and_beats_chance():
     model = speech.trained_recogniser(seed=3, n=400, epochs=8)
     assert speech.trained_recogniser(seed=3, n=400, epochs=8) is model    # cached
+    assert speech.trained_recogniser(3, 400, 8) is model    # however the arguments come
     speech.trained_recogniser.cache_clear()
     fresh = speech.trained_recogniser(seed=3, n=400, epochs=8)
     assert fresh is not model

@@ -43,7 +43,7 @@ def test_chunk_slicing_writes_each_zoomed_chunk_frequency(data):
     waveforms, _, features = data
     fig = titled(viz_speech.chunk_slicing(waveforms[0], features[0], zoom=(40, 44)))
     texts = [t.get_text() for t in fig.axes[1].texts]
-    assert texts == [f"#{k}\n{features[0, k]:.3f}" for k in range(40, 44)]
+    assert texts == [f"#{k + 1}\n{features[0, k]:.3f}" for k in range(40, 44)]  # from 1
     with pytest.raises(ValueError, match="zoom"):
         viz_speech.chunk_slicing(waveforms[0], features[0], zoom=(120, 130))
     with pytest.raises(ValueError, match="features"):
@@ -55,8 +55,22 @@ def test_features_by_word_draws_per_word_utterances(data):
     fig = titled(viz_speech.features_by_word(features, labels, per_word=2))
     assert [len(ax.lines) for ax in fig.axes] == [2, 2, 2, 2]
     assert "RAIN + DEER" in fig.axes[0].get_title(loc="left")
+    x = fig.axes[0].lines[0].get_xdata()
+    assert x[0] == 1 and x[-1] == features.shape[1]          # chunks 1 to 128, as the text
     with pytest.raises(ValueError, match="features"):
         viz_speech.features_by_word(features[:5], labels)
+
+
+def test_training_curves_draw_training_and_validation_per_epoch():
+    history = {"loss": [1.2, 0.6, 0.3], "val_loss": [1.1, 0.7, 0.5],
+               "accuracy": [0.5, 0.8, 0.9], "val_accuracy": [0.45, 0.75, 0.85]}
+    fig = titled(viz_speech.training_curves(history))
+    loss_ax, acc_ax = fig.axes
+    assert [line.get_label() for line in acc_ax.lines] == ["training", "validation"]
+    np.testing.assert_allclose(acc_ax.lines[1].get_ydata(), [45, 75, 85])   # in percent
+    np.testing.assert_allclose(loss_ax.lines[0].get_xdata(), [1, 2, 3])    # epochs from 1
+    with pytest.raises(ValueError, match="history: expected per-epoch .* val_loss, val_accuracy"):
+        viz_speech.training_curves({"loss": [1.0], "accuracy": [0.5]})
 
 
 def test_probability_bars_heights_and_labels():
@@ -81,6 +95,7 @@ def test_hidden_bars_reports_the_sum():
     values = np.array([0.0, 2.5, 1.0, 0.0])
     fig = titled(viz_speech.hidden_bars(values))
     assert "3.50" in fig.axes[0].get_title()
+    assert [p.get_x() + p.get_width() / 2 for p in fig.axes[0].patches] == [1, 2, 3, 4]
     with pytest.raises(ValueError, match="values"):
         viz_speech.hidden_bars(np.ones((2, 2)))
 
@@ -88,6 +103,7 @@ def test_hidden_bars_reports_the_sum():
 def test_unit_word_heatmap():
     fig = titled(viz_speech.unit_word_heatmap(np.arange(24.0).reshape(4, 6) / 10))
     assert len(fig.axes[0].texts) == 24
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["1", "2", "3", "4", "5", "6"]
     with pytest.raises(ValueError, match="mean_values"):
         viz_speech.unit_word_heatmap(np.ones((3, 6)))
 

@@ -29,8 +29,9 @@ from nnlib._checks import check_positive
 
 __all__ = [
     "WORDS", "SYLLABLES", "WORD_SYLLABLES", "SAMPLE_RATE", "DURATION",
-    "say", "toy_speech", "speech_features", "chunk_edges",
-    "speech_model", "trained_recogniser", "layer_values", "word_probabilities",
+    "say", "toy_speech", "with_noise", "speech_features", "chunk_edges",
+    "speech_model", "split_indices", "trained_recogniser", "layer_values",
+    "word_probabilities",
     "check_answer",
 ]
 
@@ -256,6 +257,30 @@ def toy_speech(n, rng, *, sample_rate=SAMPLE_RATE, duration=DURATION, noise=0.02
     return np.concatenate(blocks), labels, WORDS
 
 
+def with_noise(waveforms, noise, rng, *, recorded=0.02):
+    """The same recordings in a noisier room: background hiss raised to ``noise``.
+
+    ``waveforms`` (N, T) or (T,) were recorded with background hiss of standard deviation
+    ``recorded`` (the default of :func:`toy_speech`). Adding fresh hiss of standard
+    deviation ``sqrt(noise**2 - recorded**2)`` gives hiss of standard deviation ``noise``
+    in total (independent noises add their variances), so the speakers stay exactly the
+    same and only the room changes. Chapter 9 tests the recogniser on its own test
+    recordings this way. Returns a new array of the same shape; ``noise == recorded``
+    returns an unchanged copy.
+    """
+    x = np.asarray(waveforms, dtype=np.float64)
+    if x.ndim not in (1, 2) or x.shape[-1] < 2:
+        raise ValueError(f"waveforms: expected shape (N, T) or (T,), got shape {x.shape}")
+    _check_rng(rng)
+    recorded = _check_nonnegative("recorded", recorded)
+    noise = _check_nonnegative("noise", noise)
+    if noise < recorded:
+        raise ValueError(f"noise: expected at least the recorded noise {recorded:g} (hiss "
+                         f"cannot be taken out again), got {noise!r}")
+    extra = np.sqrt(noise ** 2 - recorded ** 2)
+    return x + extra * rng.standard_normal(x.shape)
+
+
 def chunk_edges(n_samples, n_chunks=128):
     """Sample indices where the ``n_chunks`` equal chunks start, plus the end: shape (D + 1,).
 
@@ -350,14 +375,18 @@ def _block_features(x, n_chunks, length, sample_rate, max_freq, silence):
     return np.where(loud & (power > 0), mean_hz, 0.0) / 1000.0
 
 
-def speech_model(rng, hidden=(32, 16)):
-    """The chapter 9 network: 128 -> hidden[0] -> hidden[1] -> 4, ReLU between layers.
+def speech_model(rng, hidden=(32, 16), n_inputs=128):
+    """The chapter 9 network: n_inputs -> hidden[0] -> hidden[1] -> 4, ReLU between layers.
 
-    Returns an ``nnlib.nn.Sequential`` whose last layer gives 4 logits (softmax turns them
-    into the probabilities of the four words).
+    ``n_inputs`` is the number of features per utterance, one per chunk (128 in the
+    chapter; its exercise 9.5 tries fewer). Returns an ``nnlib.nn.Sequential`` whose last
+    layer gives 4 logits (softmax turns them into the probabilities of the four words).
     """
     from nnlib import nn
-    sizes = (128, *hidden, len(WORDS))
+    if isinstance(n_inputs, bool) or not isinstance(n_inputs, (int, np.integer)) \
+            or n_inputs < 1:
+        raise ValueError(f"n_inputs: expected a positive integer, got {n_inputs!r}")
+    sizes = (int(n_inputs), *hidden, len(WORDS))
     layers = []
     for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(fan_in, fan_out, rng=rng))
@@ -366,29 +395,67 @@ def speech_model(rng, hidden=(32, 16)):
     return nn.Sequential(*layers)
 
 
-@functools.lru_cache(maxsize=4)
+def split_indices(labels, train=0.6, validation=0.15):
+    """Chapter 9's stratified split: ``(train_idx, val_idx, test_idx)``, sorted arrays.
+
+    For each word, its utterances in data-set order go ``train`` (60 %) to training, the
+    next ``validation`` (15 %) to validation and the rest (25 %) to the test set, so every
+    part has the same share of each word (for 2,000 utterances: 1,200, 300 and 500, with
+    300, 75 and 125 of each word). :func:`toy_speech` puts the words in random order, so
+    each part is also a random sample; no random numbers are drawn here.
+    """
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0:
+        raise ValueError(f"labels: expected a non-empty 1-D array, got shape {labels.shape}")
+    for name, value in (("train", train), ("validation", validation)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+            raise ValueError(f"{name}: expected a fraction between 0 and 1, got {value!r}")
+    if train + validation >= 1:
+        raise ValueError(f"train, validation: expected fractions that leave a test set, got "
+                         f"{train} + {validation} >= 1")
+    parts = ([], [], [])
+    for word in np.unique(labels):
+        rows = np.flatnonzero(labels == word)
+        a = int(round(train * len(rows)))
+        b = a + int(round(validation * len(rows)))
+        for part, chosen in zip(parts, (rows[:a], rows[a:b], rows[b:])):
+            part.append(chosen)
+    return tuple(np.sort(np.concatenate(part)) for part in parts)
+
+
 def trained_recogniser(seed=0, n=2000, epochs=20):
     """The recogniser of chapter 9, trained once per process and then reused.
 
     Exactly the notebook's recipe: ``rng = np.random.default_rng(seed)``,
     ``toy_speech(n, rng)``, :func:`speech_features` in kHz fed to the network as they are,
-    the first 75 % of the utterances for training, :func:`speech_model` built from the same
-    ``rng``, Adam (lr 0.01), cross-entropy, ``epochs`` epochs of batches of 32, shuffled
-    with the same ``rng``. Deterministic: the same arguments give the same weights.
-    Returns the model (in eval mode); it maps features (N, 128) to logits (N, 4).
+    the training part of :func:`split_indices` (60 % of each word),
+    :func:`speech_model` built from the same ``rng``, Adam (lr 0.01), cross-entropy,
+    ``epochs`` epochs of batches of 32, shuffled with the same ``rng``. (The notebook also
+    measures the validation set after every epoch; that draws no random numbers, so it
+    does not change the weights.) Deterministic: the same arguments give the same weights,
+    however they are passed. Returns the model (in eval mode); it maps features (N, 128)
+    to logits (N, 4). ``trained_recogniser.cache_clear()`` forgets the trained models.
     """
+    return _trained(int(seed), int(n), int(epochs))
+
+
+@functools.lru_cache(maxsize=4)
+def _trained(seed, n, epochs):
     from nnlib import losses
     from nnlib import optim
     from nnlib.train.loop import fit
     rng = np.random.default_rng(seed)
     waveforms, labels, _ = toy_speech(n, rng)
     features = speech_features(waveforms)
-    n_train = int(0.75 * n)
+    train, _, _ = split_indices(labels)
     model = speech_model(rng)
-    fit(model, features[:n_train], labels[:n_train], loss=losses.cross_entropy,
+    fit(model, features[train], labels[train], loss=losses.cross_entropy,
         optimizer=optim.Adam(model.parameters(), lr=0.01), epochs=epochs,
         batch_size=32, rng=rng, progress=False)
     return model.eval()
+
+
+trained_recogniser.cache_clear = _trained.cache_clear
 
 
 def layer_values(model, features):

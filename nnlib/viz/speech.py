@@ -4,6 +4,10 @@ Each helper returns a :class:`matplotlib.figure.Figure`; helpers that draw one p
 ``ax=`` to draw into an existing figure. :func:`speech_explorer` is the chapter's
 explorer: a pure function of (word, utterance, noise) that trains the recogniser once per
 process (cached) and draws the waveform, its features and the network's answer.
+
+Chunks and hidden units are numbered from 1 in every figure, as the chapter counts them for
+readers ("chunk 1 is the first"); arguments that select them (``zoom``) are Python's
+0-based slices.
 """
 import textwrap
 
@@ -13,7 +17,7 @@ from nnlib.data import speech
 from nnlib.viz.style import OKABE_ITO, PALETTE, _fig_ax, _styled, subplots
 
 __all__ = [
-    "waveform_pair", "chunk_slicing", "features_by_word", "probability_bars",
+    "waveform_pair", "chunk_slicing", "features_by_word", "training_curves", "probability_bars",
     "hidden_bars", "unit_word_heatmap", "speech_explorer", "speech_explorer_controls",
     "explorer", "EXPLORER_SEED",
 ]
@@ -59,9 +63,10 @@ def waveform_pair(first, second, word, sample_rate=speech.SAMPLE_RATE):
 def chunk_slicing(waveform, features, zoom=(40, 48), sample_rate=speech.SAMPLE_RATE):
     """The waveform cut into ``len(features)`` equal chunks, and a zoom on a few of them.
 
-    Top: the whole waveform with every chunk boundary. Bottom: chunks ``zoom[0]`` to
-    ``zoom[1] - 1`` with each chunk's average frequency (from ``features``, kHz) written
-    above it. Chapter 9.
+    Top: the whole waveform with every chunk boundary. Bottom: the chunks of the 0-based
+    slice ``zoom`` (numbered from 1 on the figure, so ``zoom=(40, 48)`` shows chunks 41 to
+    48) with each chunk's average frequency (from ``features``, kHz) written above it.
+    Chapter 9.
     """
     wave = _check_wave("waveform", waveform)
     features = np.asarray(features, dtype=float)
@@ -88,11 +93,11 @@ def chunk_slicing(waveform, features, zoom=(40, 48), sample_rate=speech.SAMPLE_R
         bottom.axvline(edges[k] / sample_rate * 1000, color="#777777", linewidth=0.8)
     for k in range(lo, hi):
         middle = (edges[k] + edges[k + 1]) / 2 / sample_rate * 1000
-        bottom.text(middle, peak, f"#{k}\n{features[k]:.3f}", ha="center", va="bottom",
+        bottom.text(middle, peak, f"#{k + 1}\n{features[k]:.3f}", ha="center", va="bottom",
                     fontsize=8, color=_FEATURE)
     bottom.set_ylim(-peak, 1.45 * peak)
     bottom.set(xlabel="time (milliseconds)", ylabel="amplitude",
-               title=f"Zoom on chunks {lo}-{hi - 1}: chunk number and average frequency (kHz)")
+               title=f"Zoom on chunks {lo + 1}-{hi}: chunk number and average frequency (kHz)")
     return fig
 
 
@@ -113,7 +118,7 @@ def features_by_word(features, labels, words=speech.WORDS, per_word=3):
     for k, (word, ax) in enumerate(zip(words, axes.ravel())):
         rows = np.flatnonzero(labels == k)[:per_word]
         for i, row in enumerate(rows):
-            ax.step(np.arange(features.shape[1]), features[row], where="mid",
+            ax.step(np.arange(1, features.shape[1] + 1), features[row], where="mid",
                     color=PALETTE[i % len(PALETTE)], linewidth=1.0, alpha=0.85)
         syllables = " + ".join(speech.WORD_SYLLABLES.get(word, ()))
         ax.set_title(f"{word}  ({syllables})", loc="left", fontsize=11)
@@ -124,6 +129,34 @@ def features_by_word(features, labels, words=speech.WORDS, per_word=3):
         ax.set_ylabel("average frequency (kHz)")
     fig.suptitle(f"The input features of {per_word} utterances of each word",
                  fontweight="bold")
+    return fig
+
+
+@_styled
+def training_curves(history, title="Training the recogniser"):
+    """Loss (left) and accuracy in % (right) per epoch, on the training and the validation
+    set. ``history``: an ``nnlib.History`` from ``fit`` with ``validation_data`` (or a dict
+    with the lists ``loss``, ``val_loss``, ``accuracy``, ``val_accuracy``). Chapter 9.
+    """
+    curves = history.as_dict() if hasattr(history, "as_dict") else dict(history)
+    needed = ("loss", "val_loss", "accuracy", "val_accuracy")
+    missing = [k for k in needed if len(curves.get(k) or ()) == 0]
+    if missing:
+        raise ValueError(f"history: expected per-epoch {', '.join(needed)} (train with "
+                         f"validation_data), got nothing for {', '.join(missing)}")
+    fig, (left, right) = subplots(1, 2, figsize=(8.4, 3.4))
+    for ax, (train, val), scale, label in ((left, ("loss", "val_loss"), 1, "loss (cross-entropy)"),
+                                           (right, ("accuracy", "val_accuracy"), 100,
+                                            "accuracy (%)")):
+        for key, colour, name in ((train, _WAVE, "training"), (val, _FEATURE, "validation")):
+            values = scale * np.asarray(curves[key], dtype=float)
+            ax.plot(np.arange(1, len(values) + 1), values, color=colour, marker="o",
+                    markersize=3, linewidth=1.6, label=name)
+        ax.set(xlabel="epoch", ylabel=label)
+    left.set_title("Loss per epoch")
+    right.set_title("Accuracy per epoch")
+    right.legend(loc="lower right")
+    fig.suptitle(title, fontweight="bold")
     return fig
 
 
@@ -166,7 +199,8 @@ def _percent(p):
 
 @_styled
 def hidden_bars(values, ax=None, title=None, xlabel="hidden unit"):
-    """Bars of one layer's values (H,) for one utterance, with their sum in the title.
+    """Bars of one layer's values (H,) for one utterance, with their sum in the title; the
+    units are numbered from 1.
 
     Chapter 9: hidden values are strengths of belief, not probabilities; they need not add
     up to 1.
@@ -175,8 +209,9 @@ def hidden_bars(values, ax=None, title=None, xlabel="hidden unit"):
     if values.ndim != 1:
         raise ValueError(f"values: expected shape (H,), got shape {values.shape}")
     fig, ax = _fig_ax(ax, figsize=(6.4, 3.2))
-    ax.bar(np.arange(len(values)), values, color=OKABE_ITO["green"])
-    ax.set_xticks(np.arange(len(values)))
+    units = np.arange(1, len(values) + 1)
+    ax.bar(units, values, color=OKABE_ITO["green"])
+    ax.set_xticks(units)
     ax.tick_params(axis="x", labelsize=8)
     ax.set(xlabel=xlabel, ylabel="value")
     ax.set_title(title or f"Values of {len(values)} hidden units (they add up to "
@@ -189,6 +224,7 @@ def unit_word_heatmap(mean_values, words=speech.WORDS, ax=None, title=None):
     """Heatmap of the average value of each hidden unit (columns) for each word (rows).
 
     mean_values: shape (4, H). Each cell is written in; brighter means a stronger response.
+    The units are numbered from 1.
     """
     mean_values = np.asarray(mean_values, dtype=float)
     if mean_values.ndim != 2 or mean_values.shape[0] != len(words):
@@ -202,7 +238,7 @@ def unit_word_heatmap(mean_values, words=speech.WORDS, ax=None, title=None):
     for (r, c), v in np.ndenumerate(mean_values):
         ax.text(c, r, f"{v:.1f}", ha="center", va="center", fontsize=9.5,
                 color="black" if v > 0.6 * top else "white")
-    ax.set_xticks(range(n_units))
+    ax.set_xticks(range(n_units), [str(u) for u in range(1, n_units + 1)])
     ax.set_yticks(range(len(words)), words)
     ax.set(xlabel="hidden unit", ylabel="word")
     ax.set_title(title or "Average value of each hidden unit, per word")
@@ -238,7 +274,8 @@ def speech_explorer(word="Reindeer", utterance=0, noise=0.0):
     _envelope(wave_ax, t, wave)
     wave_ax.set(xlabel="time (s)", ylabel="amplitude", ylim=(-2.2, 2.2),
                 title=f"“{name}”, speaker {int(utterance)}, noise {noise:g}")
-    feat_ax.step(np.arange(len(feats)), feats, where="mid", color=_FEATURE, linewidth=1.0)
+    feat_ax.step(np.arange(1, len(feats) + 1), feats, where="mid", color=_FEATURE,
+                 linewidth=1.0)
     feat_ax.set(xlabel="chunk number", ylabel="average frequency (kHz)", ylim=(0, 0.7),
                 title="The 128 input features")
     probability_bars(probs, ax=bar_ax, true_word=name,
