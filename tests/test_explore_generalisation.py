@@ -71,7 +71,7 @@ def test_polynomial_arguments_are_checked():
 def test_moons_split_sizes_and_nesting():
     data = gen.moons_split()
     assert data.X_test.shape == (gen.MOONS_TEST, 2) and data.X_val.shape == (gen.MOONS_VAL, 2)
-    assert data.X_pool.dtype == np.float32
+    assert data.X_pool.dtype == gen.DTYPE == np.float64
     X100, y100 = data.train(100)
     np.testing.assert_array_equal(data.train(400)[0][:100], X100)
     assert set(np.unique(y100)) == {0, 1}
@@ -86,7 +86,7 @@ def test_moons_mlp_layout_and_parameter_count():
         + 256 * 2 + 2 == 67_074
     dropped = gen.moons_mlp(8, dropout=0.5, rng=np.random.default_rng(0))
     assert sum(isinstance(m, nn.Dropout) for m in dropped.modules()) == 2
-    assert all(p.data.dtype == np.float32 for p in dropped.parameters())
+    assert all(p.data.dtype == gen.DTYPE for p in dropped.parameters())
     with pytest.raises(ValueError, match="dropout"):
         gen.moons_mlp(8, dropout=1.0)
 

@@ -201,7 +201,7 @@ def validation_curves(runs, ax=None, title="Validation loss during training"):
 
 # ---------------------------------------------------------------------------- moons: regions
 
-def _belief_panel(ax, model, X, y, resolution=120):
+def _belief_panel(ax, model, X, y, resolution=80):
     """Shade the plane by the network's probability of class 1; draw its 50 % line and the
     points (X (N, 2), y (N,))."""
     gx, gy = np.meshgrid(np.linspace(*_MOONS_XLIM, resolution),
@@ -396,7 +396,7 @@ def capacity_figure(width=256, n_train=100):
                                   gridspec_kw={"width_ratios": (1.25, 1), "wspace": 0.3})
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.13, top=0.87)
     with matplotlib.rc_context(STYLE):
-        _belief_panel(left, run.model, X, y, resolution=100)
+        _belief_panel(left, run.model, X, y)
         n_params = sum(p.data.size for p in run.model.parameters())
         left.set_title(f"2-{width}-{width}-2 network ({n_params:,} parameters),\n"
                        f"{n_train} training points", fontsize=11)
