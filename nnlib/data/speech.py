@@ -245,7 +245,8 @@ def toy_speech(n, rng, *, sample_rate=SAMPLE_RATE, duration=DURATION, noise=0.02
     ``T = round(sample_rate * duration)`` (6,144 by default), float64; labels of shape (N,),
     integers in 0-3 indexing ``words``; and ``words``, the tuple :data:`WORDS`.
     Each utterance has its own random speaker (see :func:`say`), so no two are identical.
-    Chapter 9 uses it; chapter 13 reads the same features in order with a recurrent network.
+    Chapter 9 uses it; chapter 13 will read the same features in order with a recurrent
+    network.
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n: expected a positive integer number of utterances, got {n!r}")
