@@ -542,3 +542,192 @@ def test_port_of_micrograd_more_ops():
 
 def test_errors_for_wrong_types_are_both_type_and_value_errors():
     assert issubclass(ArgumentTypeError, TypeError) and issubclass(ArgumentTypeError, ValueError)
+
+
+# ---------------------------------------------------------------------------- fit, evaluate, predict
+
+def digits_like(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, (X[:, 0] > 0).astype(np.int64)
+
+
+def fit_args(model, **changes):
+    """Keyword arguments of a small working fit call, with some replaced."""
+    args = dict(loss="cross_entropy", optimizer=optim.SGD(model.parameters(), lr=0.1),
+                epochs=1, batch_size=8, progress=False)
+    args.update(changes)
+    return args
+
+
+def test_fit_with_a_loss_module_reports_accuracy_like_the_name(model):
+    X, y = digits_like()
+    twin = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    by_module = nnlib.fit(model, X, y, **fit_args(model, loss=nn.CrossEntropyLoss()))
+    by_name = nnlib.fit(twin, X, y, **fit_args(twin))
+    assert by_module.as_dict() == by_name.as_dict() and "accuracy" in by_module.as_dict()
+    assert nnlib.evaluate(model, X, y, nn.CrossEntropyLoss()) == nnlib.evaluate(
+        model, X, y, "cross_entropy")
+    with raises(r"loss: expected a loss with reduction='mean'.*reduction='sum'"):
+        nnlib.fit(model, X, y, **fit_args(model, loss=nn.CrossEntropyLoss(reduction="sum")))
+
+
+def test_fit_refuses_an_optimizer_built_on_another_model(model):
+    X, y = digits_like()
+    other = nn.Sequential(nn.Linear(3, 4, rng=0), nn.ReLU(), nn.Linear(4, 2, rng=1))
+    before = model.state_dict()
+    with raises("optimizer: expected an optimizer built on this model's parameters.*none of "
+                "which belong to the model"):
+        nnlib.fit(model, X, y, **fit_args(model, optimizer=optim.Adam(other.parameters())))
+    for name, value in model.state_dict().items():
+        np.testing.assert_array_equal(value, before[name])
+    # fine-tuning only the last layer is fine: some of the optimiser's tensors are the model's
+    nnlib.fit(model, X, y, **fit_args(model, optimizer=optim.SGD(model[2].parameters(), lr=0.1)))
+    np.testing.assert_array_equal(model[0].weight.data, before["0.weight"])
+    assert not np.array_equal(model[2].weight.data, before["2.weight"])
+
+
+@pytest.mark.parametrize("optimizer, match", [
+    (optim.Adam, "optimizer: expected an optimizer such as .* got the class Adam itself"),
+    (None, "optimizer: expected an optimizer with step"),
+    ("adam", "got str"),
+])
+def test_fit_bad_optimizer(model, optimizer, match):
+    X, y = digits_like()
+    with pytest.raises(TypeError, match=match):
+        nnlib.fit(model, X, y, **fit_args(model, optimizer=optimizer))
+    with raises(match):
+        nnlib.fit(model, X, y, **fit_args(model, optimizer=optimizer))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (None, "model: expected a Module .* got NoneType"),
+    ("mlp", "got str"),
+    (nn.Sequential, "model: expected a model such as nn.Sequential.*got the class Sequential"),
+])
+def test_fit_evaluate_predict_bad_model(model, bad, match):
+    X, y = digits_like()
+    with raises(match):
+        nnlib.fit(bad, X, y, **fit_args(model))
+    with raises(match):
+        nnlib.evaluate(bad, X, y, "cross_entropy")
+    with raises(match):
+        nnlib.predict(bad, X)
+
+
+def test_fit_with_frozen_parameters_says_so(model):
+    X, y = digits_like()
+    for p in model.parameters():
+        p.requires_grad = False
+    with raises("model: expected outputs that depend on parameters with requires_grad=True"):
+        nnlib.fit(model, X, y, **fit_args(model))
+
+
+@pytest.mark.parametrize("loss, match", [
+    (None, "loss: expected a loss name or a callable, got NoneType"),
+    (nn.CrossEntropyLoss, "got the class CrossEntropyLoss: write CrossEntropyLoss()"),
+    ("xent", "loss: expected one of"),
+    (3, "got int"),
+])
+def test_fit_bad_loss(model, loss, match):
+    X, y = digits_like()
+    with raises(match):
+        nnlib.fit(model, X, y, **fit_args(model, loss=loss))
+    with raises(match):
+        nnlib.evaluate(model, X, y, loss)
+
+
+@pytest.mark.parametrize("callbacks, match", [
+    ("stop", "callbacks: expected objects with an on_epoch_end"),
+    ([1], "got int"),
+    ([nnlib.EarlyStopping], "got the class EarlyStopping: write EarlyStopping"),
+    (nnlib.EarlyStopping, "got the class EarlyStopping"),
+])
+def test_fit_bad_callbacks(model, callbacks, match):
+    X, y = digits_like()
+    with raises(match):
+        nnlib.fit(model, X, y, **fit_args(model, callbacks=callbacks))
+
+
+@pytest.mark.parametrize("X_bad, match", [
+    (None, "X: expected an array with at least one sample"),
+    ("abc", "X: expected an array of real numbers, got dtype <U3"),
+    (np.ones((40, 3)) * 1j, "X: expected an array of real numbers, got dtype complex128"),
+    (np.array([[1, "a", 2]] * 40, dtype=object), "X: expected an array of real numbers"),
+    ([[1, 2, 3], [4]] * 20, "X: expected an array of real numbers"),
+    (np.full((40, 3), np.nan), "X: expected finite values, got 120 NaN"),
+    (np.full((40, 3), np.inf), "X: expected finite values, got 0 NaN and 120 inf"),
+    (np.ones((40, 2)), r"Linear\(in_features=3, out_features=4\) expected input with last "
+                       r"dimension 3, got shape \(1, 2\)"),
+    (np.ones((0, 3)), "X: expected an array with at least one sample, got shape \\(0, 3\\)"),
+])
+def test_fit_bad_features(model, X_bad, match):
+    _, y = digits_like()
+    with raises(match):
+        nnlib.fit(model, X_bad, y, **fit_args(model))
+
+
+def test_fit_accepts_ints_bools_and_numeric_object_arrays(model):
+    X, y = digits_like()
+    for variant in (X > 0, (X * 10).astype(int), X.astype(object)):
+        nnlib.fit(model, variant, y, **fit_args(model))
+
+
+@pytest.mark.parametrize("y_bad, match", [
+    (None, "y: expected one target per sample, got None"),
+    (np.array(["a"] * 40), "y: expected integer class indices, got dtype <U1"),
+    (np.full(40, 2), r"y: expected integers in \[0, 2\), got value 2"),
+    (np.full(40, -1), "got value -1"),
+    (np.full(40, 0.5), "y: expected integer class indices, got value 0.5"),
+    (np.zeros(40) * 1j, "y: expected real numbers, got dtype complex128"),
+    (np.full(40, np.nan), "y: expected finite values"),
+    (np.zeros(10, dtype=int), "X, y: expected the same number of samples, got 40 and 10"),
+    (np.zeros((40, 2), dtype=int), "y: expected a 1-D array of class indices"),
+])
+def test_fit_bad_labels(model, y_bad, match):
+    X, _ = digits_like()
+    with raises(match):
+        nnlib.fit(model, X, y_bad, **fit_args(model))
+
+
+def test_fit_bad_regression_targets():
+    X, _ = digits_like()
+    model = nn.Linear(3, 1, rng=0)
+    args = fit_args(model, loss="mse")
+    with raises("y: expected an array of real numbers, got dtype <U1"):
+        nnlib.fit(model, X, np.array(["a"] * 40), **args)
+    with raises(r"y: expected targets in \[0, 1\] for binary_cross_entropy_with_logits"):
+        nnlib.fit(model, X, np.full(40, 2.0), **fit_args(model, loss="bce_with_logits"))
+
+
+@pytest.mark.parametrize("changes, match", [
+    (dict(epochs=0), "epochs: expected a positive integer, got 0"),
+    (dict(epochs=2.5), "epochs: expected a positive integer, got 2.5"),
+    (dict(epochs=None), "epochs"),
+    (dict(batch_size=math.inf), "batch_size: expected a positive integer, got inf"),
+    (dict(batch_size="32"), "batch_size"),
+    (dict(rng="seed"), "rng: expected a numpy Generator"),
+    (dict(rng=-3), "rng: expected a seed >= 0"),
+    (dict(shuffle="yes"), "shuffle: expected True or False"),
+    (dict(progress=None), "progress: expected True or False"),
+    (dict(live_plot=1), "live_plot: expected True or False"),
+    (dict(validation_data=np.ones((4, 3))), r"validation_data: expected a pair \(X_val, y_val\)"),
+    (dict(validation_data=(np.ones((4, 3)),)), "got a sequence of length 1"),
+])
+def test_fit_bad_settings(model, changes, match):
+    X, y = digits_like()
+    with raises(match):
+        nnlib.fit(model, X, y, **fit_args(model, **changes))
+
+
+def test_evaluate_and_predict_bad_input(model):
+    X, y = digits_like()
+    with raises("batch_size: expected a positive integer"):
+        nnlib.predict(model, X, batch_size=0)
+    with raises("X: expected an array of real numbers"):
+        nnlib.predict(model, "abc")
+    with raises("X: expected finite values"):
+        nnlib.predict(model, np.full((2, 3), np.nan))
+    with raises(r"y: expected integers in \[0, 2\)"):
+        nnlib.evaluate(model, X, y + 2, "cross_entropy")
+    assert nnlib.predict(model, X).shape == (40, 2)

@@ -23,7 +23,8 @@ import numbers
 
 import numpy as np
 
-from nnlib._checks import as_rng, check_finite, check_labels, check_same_length
+from nnlib._checks import (ArgumentTypeError, as_rng, check_finite, check_labels,
+                           check_same_length)
 from nnlib.train.callbacks import EarlyStopping, as_callbacks
 from nnlib.train.history import History
 from nnlib.losses import LOSSES
@@ -67,8 +68,44 @@ def _positive_int(name, value):
     return int(value)
 
 
+def _check_bool(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_model(model):
+    """The model must be a Module instance (or another callable mapping a batch to outputs)."""
+    if isinstance(model, type):
+        raise ArgumentTypeError(
+            f"model: expected a model such as nn.Sequential(...), got the class "
+            f"{model.__name__}: build one first, {model.__name__}(...)"
+        )
+    if not callable(model):
+        raise ArgumentTypeError(
+            f"model: expected a Module (a callable that maps a batch to outputs), got "
+            f"{type(model).__name__}"
+        )
+
+
 def _resolve_loss(loss):
-    """``(function, name)``; name is None for a custom callable that is not in LOSSES."""
+    """``(function, name)``; name is None for a custom callable that is not in LOSSES.
+
+    A loss Module (``nn.CrossEntropyLoss()``) counts as its function; fit averages over
+    each batch, so the Module must use ``reduction="mean"``.
+    """
+    if isinstance(loss, type):
+        raise ArgumentTypeError(
+            f"loss: expected a loss name, function or Module, got the class {loss.__name__}: "
+            f"write {loss.__name__}()"
+        )
+    if getattr(loss, "function", None) is not None and hasattr(loss, "reduction"):
+        if loss.reduction != "mean":
+            raise ValueError(
+                f"loss: expected a loss with reduction='mean' (fit averages over each batch), "
+                f"got {type(loss).__name__}(reduction={loss.reduction!r})"
+            )
+        loss = loss.function
     if isinstance(loss, str):
         name = _ALIASES.get(loss, loss)
         if name not in LOSSES:
@@ -79,7 +116,9 @@ def _resolve_loss(loss):
     if callable(loss):
         name = next((n for n, f in LOSSES.items() if f is loss), None)
         return loss, name
-    raise ValueError(f"loss: expected a loss name or a callable, got {type(loss).__name__}")
+    raise ArgumentTypeError(
+        f"loss: expected a loss name or a callable, got {type(loss).__name__}"
+    )
 
 
 def _model_dtype(model):
@@ -93,7 +132,7 @@ def _model_dtype(model):
 
 def _features(name, X, dtype):
     """``X`` as an ndarray with at least one row, finite, in the model's float dtype."""
-    X = X.data if isinstance(X, Tensor) else np.asarray(X)
+    X = X.data if isinstance(X, Tensor) else _real_array(name, X)
     if X.ndim == 0 or len(X) == 0:
         raise ValueError(f"{name}: expected an array with at least one sample, got shape {X.shape}")
     check_finite(name, X)  # as given, so the message names the caller's dtype
@@ -102,6 +141,23 @@ def _features(name, X, dtype):
             X = X.astype(dtype)  # once, up front: float32 models then run in float32
         check_finite(name, X)  # values too large for float32 became inf
     return X
+
+
+def _real_array(name, values):
+    """``values`` as an ndarray of real numbers (bools and ints included)."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):  # e.g. ragged nested lists
+        array = None
+    if array is not None and array.dtype == object:
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError):
+            array = None
+    if array is None or array.dtype.kind not in "biuf":
+        what = f"dtype {array.dtype}" if array is not None else type(values).__name__
+        raise ValueError(f"{name}: expected an array of real numbers, got {what}")
+    return array
 
 
 class _Task:
@@ -116,12 +172,14 @@ class _Task:
     def targets(self, name, y, out_shape, dtype):
         """``y`` checked and shaped for the loss, given the model's output shape for one row."""
         y = y.data if isinstance(y, Tensor) else np.asarray(y)
+        if y.dtype.kind == "c":
+            raise ValueError(f"{name}: expected real numbers, got dtype {y.dtype}")
         check_finite(name, y)
         if self.classes:
             return check_labels(name, y, out_shape[-1])
         if self.name is None:  # a custom loss gets the targets as they are
             return y
-        y = y.astype(dtype or np.float64, copy=False)
+        y = _real_array(name, y).astype(dtype or np.float64, copy=False)
         if y.ndim == 1 and len(out_shape) == 2 and out_shape[1] == 1:
             y = y.reshape(-1, 1)  # (N,) labels for an (N, 1) output
         if self.threshold is not None and y.size and (y.min() < 0 or y.max() > 1):
@@ -177,11 +235,33 @@ def _check_validation_pair(validation_data):
     return validation_data
 
 
-def _check_optimizer(optimizer):
+def _check_optimizer(optimizer, model):
+    example = "nnlib.optim.Adam(model.parameters(), lr=1e-3)"
+    if isinstance(optimizer, type):
+        raise ArgumentTypeError(
+            f"optimizer: expected an optimizer such as {example}, got the class "
+            f"{optimizer.__name__} itself: build it on the model's parameters"
+        )
     if not (hasattr(optimizer, "step") and hasattr(optimizer, "zero_grad")):
-        raise ValueError(
+        raise ArgumentTypeError(
             f"optimizer: expected an optimizer with step() and zero_grad() such as "
-            f"nnlib.optim.Adam(model.parameters()), got {type(optimizer).__name__}"
+            f"{example}, got {type(optimizer).__name__}"
+        )
+    _check_optimizer_params(optimizer, model)
+
+
+def _check_optimizer_params(optimizer, model):
+    """An optimiser built on another model's parameters would train nothing: refuse it."""
+    updated = getattr(optimizer, "params", None)
+    if updated is None or not hasattr(model, "parameters"):
+        return  # a custom optimiser or model: nothing to compare
+    own = {id(p) for p in model.parameters()}
+    if own and not any(id(p) in own for p in updated):
+        raise ValueError(
+            f"optimizer: expected an optimizer built on this model's parameters, "
+            f"{type(optimizer).__name__}(model.parameters(), ...), got one that updates "
+            f"{len(updated)} tensors none of which belong to the model (another model's, or "
+            f"an earlier copy of it?), so training would change nothing"
         )
 
 
@@ -254,6 +334,11 @@ def _train_epoch(model, task, optimizer, X, y, batch_size, order, epoch, watch):
         out, loss = _forward_loss(model, task, xb, yb)
         value = None if loss is None else loss.item()
         watch.check(value, epoch, batch, n_batches)
+        if not loss.requires_grad:
+            raise ValueError(
+                "model: expected outputs that depend on parameters with requires_grad=True, "
+                "got a loss that needs no gradient (are all parameters frozen?)"
+            )
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
@@ -299,9 +384,11 @@ def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=
         ((N,) targets are reshaped to (N, 1) when the model outputs one column)
     loss : a name from ``nnlib.losses.LOSSES`` ('cross_entropy', 'mse',
         'binary_cross_entropy', 'binary_cross_entropy_with_logits'; aliases 'bce',
-        'bce_with_logits') or a callable ``(pred Tensor, target) -> scalar Tensor``.
+        'bce_with_logits'), a loss Module such as ``nn.CrossEntropyLoss()`` (the same
+        as its name), or a callable ``(pred Tensor, target) -> scalar Tensor``.
         Accuracy is reported for the classification losses only.
-    optimizer : e.g. ``nnlib.optim.Adam(model.parameters(), lr=1e-3)``
+    optimizer : e.g. ``nnlib.optim.Adam(model.parameters(), lr=1e-3)``, built on (some of)
+        this model's parameters
     epochs : int > 0, passes over the training set
     batch_size : int > 0, rows per gradient step (the last batch may be smaller)
     validation_data : optional pair ``(X_val, y_val)`` measured after every epoch
@@ -317,11 +404,15 @@ def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=
     :class:`TrainingDiverged` if the loss becomes NaN or infinite, or if a batch's loss
     grows to more than ``BLOW_UP_FACTOR`` (1,000) times the first batch's (or times 1).
     """
+    _check_model(model)
     task = _Task(loss)
-    _check_optimizer(optimizer)
+    _check_optimizer(optimizer, model)
     epochs = _positive_int("epochs", epochs)
     batch_size = _positive_int("batch_size", batch_size)
-    callbacks = as_callbacks(callbacks)
+    shuffle, progress, live_plot = (_check_bool("shuffle", shuffle),
+                                    _check_bool("progress", progress),
+                                    _check_bool("live_plot", live_plot))
+    callbacks = _check_callbacks(callbacks)
     rng = as_rng(rng)
     dtype = _model_dtype(model)
     X, y = _prepare(model, task, X, y, ("X", "y"), dtype)
@@ -333,6 +424,17 @@ def fit(model, X, y, *, loss, optimizer, epochs, batch_size=32, validation_data=
                    callbacks, ProgressBar(epochs, progress), LivePlot(live_plot))
     _set_mode(model, False)
     return history
+
+
+def _check_callbacks(callbacks):
+    """``as_callbacks``, refusing callback classes (their hooks would be unbound)."""
+    for cb in (callbacks if isinstance(callbacks, (list, tuple)) else [callbacks]):
+        if isinstance(cb, type):
+            raise ArgumentTypeError(
+                f"callbacks: expected callback objects, got the class {cb.__name__}: "
+                f"write {cb.__name__}(...)"
+            )
+    return as_callbacks(callbacks)
 
 
 def _check_monitors(callbacks, task, has_validation):
@@ -409,6 +511,7 @@ def evaluate(model, X, y, loss, *, batch_size=1024):
     Runs in eval mode (dropout off) without building a graph, ``batch_size`` rows at a time.
     Returns ``{'loss': float, 'accuracy': float}`` (no 'accuracy' for regression losses).
     """
+    _check_model(model)
     task = _Task(loss)
     batch_size = _positive_int("batch_size", batch_size)
     X, y = _prepare(model, task, X, y, ("X", "y"), _model_dtype(model))
@@ -420,6 +523,7 @@ def predict(model, X, batch_size=1024):
 
     The model's train/eval mode is restored afterwards.
     """
+    _check_model(model)
     batch_size = _positive_int("batch_size", batch_size)
     X = _features("X", X, _model_dtype(model))
     was_training = getattr(model, "training", True)
