@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 
 from .. import functional as F
+from .._checks import as_rng
 from ..tensor import fused_op
 from .module import Module, as_input
 
@@ -17,7 +18,7 @@ class Dropout(Module):
     Parameters
     ----------
     p : float in [0, 1)
-    rng : np.random.Generator, optional (pass a seeded one for reproducible masks)
+    rng : np.random.Generator or int seed, optional (pass one for reproducible masks)
     """
 
     def __init__(self, p=0.5, rng=None):
@@ -25,7 +26,7 @@ class Dropout(Module):
                 or not 0 <= p < 1):
             raise ValueError(f"p: expected a probability in [0, 1), got {p!r}")
         self.p = float(p)
-        self.rng = np.random.default_rng() if rng is None else rng
+        self.rng = np.random.default_rng() if rng is None else as_rng(rng)
 
     def forward(self, x):
         x = as_input(x)
