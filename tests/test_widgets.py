@@ -304,3 +304,12 @@ def test_perceptron_explorer_spec_imports_by_name():
     assert from_spec(spec).figure_fn is widgets.perceptron_step_figure
     assert len(explorer) == 39
     assert explorer.render()[:4] == b"\x89PNG"
+
+
+def test_perceptron_step_text_says_when_the_line_leaves_the_picture():
+    run = widgets.perceptron_run("XOR")
+    w, b = run.weights[4], run.biases[4]
+    corners = np.array([[x, y] for x in (-0.5, 1.5) for y in (-0.5, 1.5)])
+    assert len(set((corners @ w + b > 0).tolist())) == 1     # the line misses the picture
+    assert "outside the picture" in _stepper_note(widgets.perceptron_step_figure("XOR", 4))
+    assert "outside the picture" not in _stepper_note(widgets.perceptron_step_figure("AND", 3))

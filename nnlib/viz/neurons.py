@@ -413,6 +413,11 @@ def _stepper_text(run, k, wrong):
              "The rule moves the line:",
              f"w ← ({_n(before_w[0])}, {_n(before_w[1])}) {sign} 0.1 × {x} = {new_w}",
              f"b ← {_n(before_b)} {sign} 0.1 = {_n(run.biases[k])}", "", verdict]
+    view = np.array([[x, y] for x in _PLANE for y in _PLANE])   # the picture's corners
+    says = (view @ run.weights[k] + run.biases[k] > 0).astype(int)
+    if says.min() == says.max():
+        lines[-1:-1] = ["(The new line lies outside the picture:",
+                        f"the neuron says {says[0]} everywhere in it.)"]
     if k < len(run.updates) or run.gate == "XOR":
         lines.append(f"Updates so far: {k}.")
     else:
