@@ -15,7 +15,7 @@ help:
 	@echo "make lab      open the notebooks in JupyterLab with live widgets"
 	@echo "make serve    serve the built book on http://$(HOST):$(PORT)"
 	@echo "make execute  re-run every notebook in place to refresh its stored outputs"
-	@echo "make bench    run the speed benchmark (nnlib vs numpy, scikit-learn, PyTorch if present)"
+	@echo "make bench    run the speed benchmarks (MLP, CNN, LSTM, transformer: nnlib vs numpy, PyTorch if present)"
 
 $(STAMP): requirements.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 1; }
@@ -79,8 +79,14 @@ serve:
 execute: $(STAMP)
 	$(BIN)/python scripts/execute_notebooks.py notebooks
 
+# Speed: the MLP (run.py), then the CNN, LSTM and transformer of chapters 12-14, each nnlib against
+# hand-written numpy (and PyTorch when installed); exits 1 if any target fails
+BENCHMARKS := run.py bench_cnn.py bench_lstm.py bench_transformer.py
+
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	@status=0; for b in $(BENCHMARKS); do \
+	  echo "== benchmarks/$$b"; $(BIN)/python benchmarks/$$b || status=1; echo; done; \
+	  exit $$status
 
 clean:
 	rm -rf _build .pytest_cache test-artifacts

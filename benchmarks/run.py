@@ -22,7 +22,7 @@ Implementations:
   0.765 instead of 0.813 test accuracy on (a), overfitting sooner);
 - ``numpy``: the reference below, a vectorised MLP with softmax cross-entropy and Adam
   written directly with numpy (what nnlib must stay close to: at most 1.15x its time on (a);
-  on the small network (b) the ratio is reported, since a fixed per-step cost dominates there);
+  at most 1.3x on the small network (b), where a fixed per-step cost weighs more);
 - ``sklearn``: ``MLPClassifier`` with the same architecture, solver adam, batch 128,
   ``max_iter=epochs``, no early stop (``tol=0``), no L2 penalty (``alpha=0``), shuffling;
 - ``torch``: ``torch.nn`` + ``torch.optim.Adam``, only if PyTorch is installed (never a
@@ -51,8 +51,10 @@ SETTINGS = {  # workload -> (learning rate, epochs, batch size)
     "a": (1e-3, 10, 128),
     "b": (3e-3, 30, 128),
 }
-MAX_RATIO_TO_REFERENCE = 1.15
-RATIO_TARGET_WORKLOADS = ("a",)  # the 1.15x target is set on the large workload (issue 2)
+# nnlib's time per epoch at most this many times the hand-written numpy's: 1.15x on the large
+# network (issue 2); 1.3x on the small digits network, where the autograd's fixed cost per step
+# weighs more (issue 10)
+MAX_RATIO_TO_REFERENCE = {"a": 1.15, "b": 1.3}
 DIGITS_TARGET = 0.97
 SEED = 0
 
@@ -344,12 +346,8 @@ def checks(name, results):
     nn_time = results["nnlib"][0]
     out = []
     ratio = nn_time / results["numpy"][0]
-    if name in RATIO_TARGET_WORKLOADS:
-        out.append((f"({name}) nnlib / numpy reference = {ratio:.2f}x "
-                    f"(<= {MAX_RATIO_TO_REFERENCE}x)", ratio <= MAX_RATIO_TO_REFERENCE))
-    else:
-        out.append((f"({name}) nnlib / numpy reference = {ratio:.2f}x (reported, no target: "
-                    f"the autograd's fixed ~50 us per step weighs more on a small network)", None))
+    limit = MAX_RATIO_TO_REFERENCE[name]
+    out.append((f"({name}) nnlib / numpy reference = {ratio:.2f}x (<= {limit}x)", ratio <= limit))
     for other in ("sklearn", "torch"):
         if other in results:
             ratio = nn_time / results[other][0]
