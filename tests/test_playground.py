@@ -72,7 +72,8 @@ def test_runs_are_cached_and_deterministic():
 
 
 def test_one_snapshot_per_epoch_read_only_and_the_same_start_for_every_learning_rate():
-    slow, good = pg.playground_run("circles", 4, "tanh", 0.03), pg.playground_run("circles", 4, "tanh", 0.3)
+    slow = pg.playground_run("circles", 4, "tanh", 0.03)
+    good = pg.playground_run("circles", 4, "tanh", 0.3)
     for run in (slow, good):
         assert run.epochs_done == pg.MAX_EPOCHS and run.diverged_at is None
         assert len(run.snapshots) == len(run.loss) == len(run.val_accuracy) == pg.MAX_EPOCHS + 1

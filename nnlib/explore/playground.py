@@ -232,15 +232,14 @@ def _train(dataset, hidden, activation, lr):
     model = _model(hidden, activation, rng)
     recorder, diverged_at = _Snapshots(), None
     try:
-        fit(model, X_train, y_train, loss="bce_with_logits", optimizer=SGD(model.parameters(), lr=lr),
-            epochs=MAX_EPOCHS, batch_size=BATCH_SIZE, rng=rng, callbacks=[recorder],
-            progress=False)
+        fit(model, X_train, y_train, loss="bce_with_logits",
+            optimizer=SGD(model.parameters(), lr=lr), epochs=MAX_EPOCHS,
+            batch_size=BATCH_SIZE, rng=rng, callbacks=[recorder], progress=False)
     except TrainingDiverged as err:
         diverged_at = err.epoch
-    run = PlaygroundRun(dataset, hidden, activation, lr, tuple(recorder.snapshots),
-                        *_curves(dataset, hidden, activation, recorder.snapshots),
-                        diverged_at=diverged_at)
-    return run
+    return PlaygroundRun(dataset, hidden, activation, lr, tuple(recorder.snapshots),
+                         *_curves(dataset, hidden, activation, recorder.snapshots),
+                         diverged_at=diverged_at)
 
 
 def _curves(dataset, hidden, activation, snapshots):

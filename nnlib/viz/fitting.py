@@ -25,7 +25,8 @@ FIVE_STEPS = (
     ("3. Error", "measure how far the\nguesses are from the truth", "loss = loss_fn(out, yb)"),
     ("4. Backpropagate", "find each weight's share of\nthe error; nudge it downhill",
      "loss.backward()\noptimizer.step()"),
-    ("5. Repeat", "next batch; a pass over\nall batches is an epoch", "for epoch ...:\n  for batch ..."),
+    ("5. Repeat", "next batch; a pass over\nall batches is an epoch",
+     "for epoch ...:\n  for batch ..."),
 )
 _STEP_COLOURS = (OKABE_ITO["sky_blue"], OKABE_ITO["green"], OKABE_ITO["orange"],
                  OKABE_ITO["vermillion"], OKABE_ITO["purple"])

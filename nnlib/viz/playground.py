@@ -41,8 +41,9 @@ _CLASS0, _CLASS1 = viz.CLASS_COLOURS
 CMAP = LinearSegmentedColormap.from_list("playground", [_CLASS0, "#ffffff", _CLASS1])
 _HIDDEN_RES, _OUTPUT_RES = 36, 90
 _LOSS_TOP = 1.2
-#: Loss curves in colours that the class colours (red, blue) do not use.
-_TRAIN_COLOUR, _VAL_COLOUR = "#222222", viz.OKABE_ITO["purple"]
+#: Loss curves in black and grey: red and blue already mean the two classes (and a thin
+#: coloured line would lose its colour in the book's 256-colour frames).
+_TRAIN_COLOUR, _VAL_COLOUR = "#222222", "#808080"
 _WARN = viz.OKABE_ITO["vermillion"]
 
 
@@ -119,8 +120,9 @@ def _hidden_maps(ax, run, epoch):
     ax.axis("off")
     ax.set_title("Hidden neurons over the plane (weight to the output)", fontsize=10,
                  loc="left")
-    ax.text(0, -1.42 - 0.06 if run.hidden > 4 else 1 - 1.42, "blue: output > 0,  white: 0,  red: < 0",
-            fontsize=8.5, va="top", color="#555555")
+    below = -1.48 if run.hidden > 4 else -0.42  # under the last row of maps
+    ax.text(0, below, "blue: output > 0,  white: 0,  red: < 0", fontsize=8.5, va="top",
+            color="#555555")
 
 
 def _signed(value):
