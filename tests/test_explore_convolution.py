@@ -259,3 +259,14 @@ def test_spec_constructors_check_their_arguments():
         with pytest.raises(ValueError, match=name):
             call()
     assert math.prod(cv.layer_table([cv.flatten()], (2, 3, 4))[-1].shape) == 24
+
+
+def test_closest_kernels_finds_a_scaled_or_flipped_copy():
+    filters = np.stack([2 * cv.KERNELS["vertical edge"], -0.5 * cv.KERNELS["outline"],
+                        np.zeros((3, 3))])
+    matches = cv.closest_kernels(filters)
+    assert matches[0] == ("vertical edge", pytest.approx(1.0))
+    assert matches[1] == ("outline", pytest.approx(-1.0))
+    assert matches[2][1] == 0.0
+    with pytest.raises(ValueError, match="filters"):
+        cv.closest_kernels(np.zeros((2, 9)))

@@ -36,7 +36,7 @@ __all__ = [
     "relu_map", "max_pool_map", "SlideStep", "slide_step",
     "LR", "EPOCHS", "BATCH_SIZE", "SEEDS", "SHIFT_DISTANCES", "KINDS", "digit_split",
     "digits_cnn", "digits_mlp", "shifted_test_set", "DigitRun", "train_digit_model",
-    "shift_summary", "layer_outputs",
+    "shift_summary", "layer_outputs", "LOOKALIKES", "closest_kernels",
     "LayerSpec", "conv", "pool", "relu", "flatten", "dense", "softmax", "LayerRow",
     "layer_table", "table_totals", "build", "CAT_INPUT", "CAT_CLASSES", "cat_cnn",
     "cat_dense",
@@ -401,6 +401,30 @@ def layer_outputs(model, image):
             x = layer(x)
             outputs.append((type(layer).__name__, np.asarray(x.data)[0]))
     return outputs
+
+
+#: The hand-set filters a learned filter is compared with in :func:`closest_kernels`.
+LOOKALIKES = ("vertical edge", "horizontal edge", "diagonal edge", "blur", "outline")
+
+
+def closest_kernels(filters, names=LOOKALIKES):
+    """For each 3x3 filter of ``filters`` (F, 3, 3), the most similar hand-set kernel.
+
+    Similarity is the cosine of the angle between the two filters read as vectors of 9
+    numbers: 1 for the same pattern (at any scale), -1 for the same pattern with every sign
+    flipped, about 0 for unrelated patterns. Returns a list of F pairs
+    ``(name, similarity)``, the name with the largest absolute similarity.
+    """
+    filters = np.asarray(filters, dtype=float)
+    if filters.ndim != 3 or filters.shape[1:] != (3, 3):
+        raise ValueError(f"filters: expected an array (F, 3, 3), got shape {filters.shape}")
+    kernels = np.stack([as_kernel(n).ravel() for n in names])            # (K, 9)
+    kernels = kernels / np.linalg.norm(kernels, axis=1, keepdims=True)
+    flat = filters.reshape(len(filters), 9)
+    norms = np.linalg.norm(flat, axis=1, keepdims=True)
+    sims = (flat / np.where(norms > 0, norms, 1.0)) @ kernels.T          # (F, K)
+    best = np.argmax(np.abs(sims), axis=1)
+    return [(names[k], float(sims[f, k])) for f, k in enumerate(best)]
 
 
 # ---------------------------------------------------------------------------- shapes and counts

@@ -344,24 +344,34 @@ def _moved_column(ax, image, distances):
 # ---------------------------------------------------------------------------- what a CNN learned
 
 @_styled
-def learned_filters_figure(model, title="The 16 filters the CNN's first layer learned"):
+def learned_filters_figure(model, title="The 16 filters the CNN's first layer learned",
+                           threshold=0.7):
     """The 3x3 weights of the first Conv2d of ``model`` (F, 1, 3, 3), one small image
     per filter, each in its own symmetric colour scale (blue positive, red negative).
+    A filter whose closest hand-set kernel
+    (:func:`nnlib.explore.convolution.closest_kernels`) has a similarity of at least
+    ``threshold`` in size is labelled with it ("flipped" when the similarity is negative).
     Returns the Figure."""
     weight = np.asarray(model[0].weight.data)
-    if weight.ndim != 4 or weight.shape[1] != 1:
-        raise ValueError(f"model: expected a first Conv2d with one input channel, got a "
-                         f"weight of shape {weight.shape}")
+    if weight.ndim != 4 or weight.shape[1:] != (1, 3, 3):
+        raise ValueError(f"model: expected a first Conv2d with one input channel and 3x3 "
+                         f"filters, got a weight of shape {weight.shape}")
+    matches = cv.closest_kernels(weight[:, 0])
     n = weight.shape[0]
     ncols = 8
     nrows = -(-n // ncols)
-    fig, axes = subplots(nrows, ncols, figsize=(9.6, 1.35 * nrows + 0.7))
+    fig, axes = subplots(nrows, ncols, figsize=(10.4, 1.7 * nrows + 0.7))
     for f, ax in enumerate(np.ravel(axes)):
         if f >= n:
             ax.axis("off")
             continue
         _grid(ax, weight[f, 0], numbers=False)
-        ax.set_title(f"filter {f + 1}", fontsize=9, fontweight="normal")
+        name, similarity = matches[f]
+        label = f"filter {f + 1}"
+        if abs(similarity) >= threshold:
+            flipped = "flipped, " if similarity < 0 else ""
+            label += f"\n≈ {name}\n({flipped}{abs(similarity):.2f})"
+        ax.set_title(label, fontsize=8, fontweight="normal")
     fig.suptitle(title, fontweight="bold")
     return fig
 
@@ -490,14 +500,15 @@ def parameter_bars(bars, title="Parameters: sharing filters against connecting e
     ys = np.arange(len(bars))
     for y, (label, count, key) in zip(ys, bars):
         ax.barh(y, count, color=colours[key], alpha=0.9)
-        ax.text(count * 1.4, y, f"{count:,}  ({format_count(count)})", va="center",
-                fontsize=9)
+        short = format_count(count)
+        text = f"{count:,}" if short == f"{count:,}" else f"{count:,}  ({short})"
+        ax.text(count * 1.4, y, text, va="center", fontsize=9)
     ax.set_xscale("log")
     ax.set_yticks(ys, [b[0] for b in bars], fontsize=9)
     ax.invert_yaxis()
     top = max(b[1] for b in bars)
     ax.set_xlim(1e2, top * 3000)
-    ax.set_xlabel("parameters (log scale: each step is 10 times more)")
+    ax.set_xlabel("parameters (log scale: each tick is 100 times more)")
     ax.set_title(title)
     return fig
 
@@ -509,7 +520,7 @@ def layer_data_table(rows, caption=None):
 
     body = []
     for r in rows:
-        shape = " x ".join(str(s) for s in r.shape)
+        shape = " x ".join(f"{s:,}" for s in r.shape)
         body.append([r.name, shape, f"{r.size:,}", f"{r.parameters:,}",
                      f"{r.multiply_adds:,}"])
     total_params = sum(r.parameters for r in rows)
