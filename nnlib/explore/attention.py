@@ -270,7 +270,7 @@ PRESETS = {
 #: Seed of the test sequences (the same for every run); TEST_SIZE of them.
 TEST_SEED, TEST_SIZE = 2024, 2000
 #: Sequences scored at every snapshot (a fixed set drawn with seed TEST_SEED + 1).
-EVAL_SIZE = 500
+EVAL_SIZE = 256
 #: The example sequences whose attention maps every snapshot keeps.
 PROBES = (np.array([3, 8, 1, 9, 4, 0, 6, 2]), np.array([7, 2, 9, 2, 0, 5, 7, 1]))
 BATCH_SIZE, LENGTH, VOCAB = 64, 8, 10
