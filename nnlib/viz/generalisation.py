@@ -138,7 +138,7 @@ def polynomial_error_curve(n_train=15, seed=gen.CURVE_SEED, held_out="test", deg
     ax.set_xticks(range(0, max_degree + 1, 2))
     ax.set_xlabel("degree of the polynomial (capacity)")
     ax.set_ylabel("mean squared error (log scale)")
-    ax.set_title(f"Errors, {n_train} training points")
+    ax.set_title(f"Error against degree, {n_train} training points")
     ax.legend(loc="upper left", fontsize=9, frameon=True, framealpha=0.9)
     return fig
 
@@ -294,6 +294,9 @@ def shifted_digit_row(image, title="One digit and its four one-pixel shifts"):
         ax.imshow(picture, cmap="gray_r", vmin=0, vmax=image.max() or 1)
         ax.set_xticks([])
         ax.set_yticks([])
+        for spine in ax.spines.values():  # a frame, so the shift shows against the edges
+            spine.set_visible(True)
+            spine.set_color("#999999")
         ax.set_title(name, fontsize=10)
     fig.suptitle(title, fontweight="bold")
     return fig
@@ -419,7 +422,7 @@ def _scores_panel(ax, run):
         ax.text(centre, 6, f"cross-\nentropy\n{loss:.2f}", ha="center", va="bottom",
                 fontsize=10, color="white", fontweight="bold")
     gap = values[0] - values[1]
-    ax.set_title(f"Training minus validation: {gap:.0f} points", fontsize=11)
+    ax.set_title(f"Accuracy gap: {gap:.0f} percentage points", fontsize=11)
     ax.set_xticks([0, 1], ["training", "validation"])
     ax.set_xlim(-0.6, 1.6)
     ax.set_ylim(0, 112)
