@@ -19,7 +19,7 @@ def code_cells(path):
 
 def test_there_is_a_notebook_for_every_chapter():
     chapters = sorted(p.stem for p in (Path(__file__).parent.parent / "book").glob("[0-9][0-9]_*.md"))
-    assert [p.stem for p in NOTEBOOKS] == chapters
+    assert [p.stem for p in NOTEBOOKS if p.stem[:2].isdigit()] == chapters
     assert [int(name[:2]) for name in chapters][:9] == list(range(1, 10))
 
 
