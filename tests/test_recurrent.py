@@ -134,7 +134,8 @@ def test_cell_gradients_for_input_states_and_parameters(rng, kind, kw):
 @pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_pure_backward_matches_finite_differences(rng, kind):
     """The cs231n-style functions on their own: dout, dh_n (and dc_n) all at once."""
-    forward, backward = getattr(R, f"{kind.lower()}_forward"), getattr(R, f"{kind.lower()}_backward")
+    forward = getattr(R, f"{kind.lower()}_forward")
+    backward = getattr(R, f"{kind.lower()}_backward")
     G = {"RNN": 1, "LSTM": 4, "GRU": 3}[kind]
     x = rng.normal(size=(N, T, D))
     states = [rng.normal(size=(N, H)) for _ in range(2 if kind == "LSTM" else 1)]
@@ -353,9 +354,10 @@ def test_learns_to_remember_the_first_input(rng):
 @pytest.mark.parametrize("kind", sorted(LAYERS))
 def test_wrong_input_rank_or_size(kind):
     layer = LAYERS[kind](4, 3)
-    with pytest.raises(ValueError, match=r"x: .*expected input of shape \(N, T, 4\).*got shape \(2, 4\).*Cell"):
+    with pytest.raises(ValueError, match=r"x: .*expected input of shape \(N, T, 4\).*"
+                                         r"got shape \(2, 4\).*Cell"):
         layer(np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"expected input of shape \(N, T, 4\).*got shape \(2, 5, 3\)"):
+    with pytest.raises(ValueError, match=r"shape \(N, T, 4\).*got shape \(2, 5, 3\)"):
         layer(np.zeros((2, 5, 3)))
     with pytest.raises(ValueError, match=r"T >= 1.*got shape \(2, 0, 4\)"):
         layer(np.zeros((2, 0, 4)))
@@ -365,9 +367,11 @@ def test_wrong_input_rank_or_size(kind):
 
 def test_wrong_initial_state_shapes():
     rnn, lstm, x = nn.RNN(4, 3), nn.LSTM(4, 3), np.zeros((2, 5, 4))
-    with pytest.raises(ValueError, match=r"hx: expected h0 of shape \(N, H\) = \(2, 3\), got shape \(2, 4\)"):
+    with pytest.raises(ValueError,
+                       match=r"hx: expected h0 of shape \(N, H\) = \(2, 3\), got shape \(2, 4\)"):
         rnn(x, np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"got shape \(1, 2, 3\) \(nnlib's layers .* drop the first axis\)"):
+    with pytest.raises(ValueError,
+                       match=r"got shape \(1, 2, 3\) \(nnlib's layers .* drop the first axis\)"):
         nn.GRU(4, 3)(x, np.zeros((1, 2, 3)))
     with pytest.raises(ValueError, match=r"hx: expected None or a pair \(h0, c0\)"):
         lstm(x, np.zeros((2, 3)))
@@ -397,7 +401,9 @@ def test_bad_constructor_arguments():
 @pytest.mark.parametrize("kind", sorted(CELLS))
 def test_cell_errors(kind):
     cell = CELLS[kind](4, 3)
-    with pytest.raises(ValueError, match=r"x: .*Cell\(4, 3\) expected input of shape \(N, 4\) \(one time step\), got shape \(2, 5, 4\) \(a whole sequence\? use " + kind):
+    with pytest.raises(ValueError, match=r"x: .*Cell\(4, 3\) expected input of shape \(N, 4\) "
+                       r"\(one time step\), got shape \(2, 5, 4\) \(a whole sequence\? use "
+                       + kind):
         cell(np.zeros((2, 5, 4)))
     state = (np.zeros((2, 2)), np.zeros((2, 3))) if kind == "LSTM" else np.zeros((2, 2))
     with pytest.raises(ValueError, match=r"hx: expected h0? of shape \(N, H\) = \(2, 3\)"):

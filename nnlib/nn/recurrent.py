@@ -99,7 +99,7 @@ def _outputs(xh, D, H):
 
 def _outside_gradient(cache, dout, dh_n, dc_n=None):
     """dL/d(xh) from the gradients of the results (None: no gradient)."""
-    dxh = np.zeros_like(cache["xh"])
+    dxh = np.zeros(cache["xh"].shape, cache["xh"].dtype)
     D, H = cache["D"], cache["H"]
     if dout is not None:
         dxh[1:, D:D + H] = dout.transpose(1, 2, 0)
@@ -450,7 +450,9 @@ def _take(states, index, axes, op):
     inverse = tuple(np.argsort(axes))
 
     def backward(g):
-        full = np.zeros_like(states.data)
+        # np.zeros, not zeros_like: its pages stay unwritten (and cost nothing) where no
+        # gradient lands, e.g. every step but the last when only h_n is used
+        full = np.zeros(states.shape, states.dtype)
         full[index] = g.transpose(inverse)
         return full
 
