@@ -757,10 +757,10 @@ class RNNCell(_Cell):
     (H, H), ``bias_ih``, ``bias_hh`` (H,)); ``nonlinearity`` "tanh" or "relu".
     ``cell(x, hx=None)``: x (N, input_size), hx (N, H) (zeros if None); returns h' (N, H).
 
-    >>> cell = RNNCell(3, 5, rng=0)
+    >>> cell, x = RNNCell(3, 5, rng=0), np.ones((2, 7, 3))
     >>> h = None
     >>> for t in range(7):
-    ...     h = cell(x[:, t], h)         # the same as RNN(3, 5, rng=0)(x)[1]
+    ...     h = cell(x[:, t], h)      # step by step: h ends as RNN(3, 5, rng=0)(x)[1]
     """
 
     def __init__(self, input_size, hidden_size, *, bias=True, nonlinearity="tanh",
