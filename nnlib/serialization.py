@@ -1,7 +1,7 @@
 """Saving and loading a model's weights: ``nnlib.save`` and ``nnlib.load`` (chapter 9 on).
 
 The file is a numpy ``.npz`` archive: one array per entry of the model's
-:meth:`~nnlib.nn.Module.state_dict` (``"0.weight"``, ``"0.bias"``, ...). It holds numbers
+:meth:`~nnlib.nn.module.Module.state_dict` (``"0.weight"``, ``"0.bias"``, ...). It holds numbers
 only, never pickled Python objects, so loading a file from someone else cannot run their
 code. As in PyTorch, you save the weights and rebuild the model in code::
 

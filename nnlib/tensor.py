@@ -18,7 +18,7 @@ Rules worth knowing:
   and leaf gradients add up across ``backward`` calls until you reset them
   (``zero_grad``).
 * Broadcasting works as in numpy; the backward pass sums the gradient over the
-  broadcast axes (:func:`_unbroadcast`).
+  broadcast axes (``_unbroadcast``).
 * Dtypes are kept: float32 data gives float32 results and float32 gradients. Python
   numbers and lists become float64.
 * Inside ``with no_grad():`` operations build no graph (evaluation, optimiser updates).

@@ -170,7 +170,7 @@ SURFACES = {
 
 
 def get_surface(surface):
-    """Return a :class:`Surface` given one or its name (a key of :data:`SURFACES`)."""
+    """Return a :class:`Surface` given one or its name (a key of ``SURFACES``)."""
     if isinstance(surface, Surface):
         return surface
     if isinstance(surface, str) and surface in SURFACES:
@@ -262,7 +262,7 @@ def run_optimizer(surface, start, optimizer_name, lr, steps, *, max_loss=1e6, **
 
     Parameters
     ----------
-    surface : Surface or str (a key of :data:`SURFACES`)
+    surface : Surface or str (a key of ``SURFACES``)
     start : array-like, shape (dim,), the starting weights
     optimizer_name : "sgd", "momentum" or "adam"
     lr : float > 0, the learning rate

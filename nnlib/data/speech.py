@@ -215,7 +215,7 @@ def say(word, rng, *, pitch_shift=None, stretch=None, noise=0.02,
         sample_rate=SAMPLE_RATE, duration=DURATION):
     """Synthesise one utterance of ``word``; returns a waveform of shape (T,).
 
-    ``word`` is one of :data:`WORDS` (any case) or its label 0-3. The speaker is drawn
+    ``word`` is one of ``WORDS`` (any case) or its label 0-3. The speaker is drawn
     from ``rng``: a pitch shift in semitones (uniform in [-4, 4] unless given; 12
     semitones double the pitch), a duration factor ``stretch`` (uniform in [0.85, 1.2]
     unless given; above 1 is slower speech), a loudness in [0.5, 1], when the word starts
@@ -243,8 +243,8 @@ def toy_speech(n, rng, *, sample_rate=SAMPLE_RATE, duration=DURATION, noise=0.02
 
     Returns ``(waveforms, labels, words)``: waveforms of shape (N, T) with
     ``T = round(sample_rate * duration)`` (6,144 by default), float64; labels of shape (N,),
-    integers in 0-3 indexing ``words``; and ``words``, the tuple :data:`WORDS`.
-    Each utterance has its own random speaker (see :func:`say`), so no two are identical.
+    integers in 0-3 indexing ``words``; and ``words``, the tuple ``WORDS``.
+    Each utterance has its own random speaker (see :func:`~nnlib.data.speech.say`), so no two are identical.
     Chapter 9 uses it; chapter 13 will read the same features in order with a recurrent
     network.
     """
@@ -326,7 +326,7 @@ def speech_features(waveforms, n_chunks=128, sample_rate=SAMPLE_RATE, *, max_fre
     How the average frequency is measured: a chunk is only 6 ms long by default, shorter
     than one period of a deep voice (12.5 ms at 80 Hz), so counting how often the wave
     crosses zero would give only 0, 1, 2 or 3 per chunk. Instead we follow the wave's
-    *phase*: the analytic signal (see :func:`_analytic`, frequencies above ``max_freq``
+    *phase*: the analytic signal (see ``_analytic``, frequencies above ``max_freq``
     Hz removed) is a point turning around a circle, and the angle it turns between one
     sample and the next, times ``sample_rate / (2 pi)``, is the frequency at that moment.
     The feature is the average of these frequencies over the chunk, louder samples

@@ -10,7 +10,7 @@ controls (:class:`Slider`, :class:`Dropdown`)::
 
 Displayed in a running kernel (JupyterLab, Colab, Binder) it is a live ipywidgets UI that calls
 the function on every change. Displayed output also carries a small JSON spec under the MIME
-type :data:`MIME_TYPE` (the function's import path and the controls, never the frames). When the
+type ``MIME_TYPE`` (the function's import path and the controls, never the frames). When the
 book is built, the Sphinx extension ``nnlib_sphinx`` reads that spec, evaluates the same
 function over the grid of every control value and writes one PNG per grid point next to the
 page, with plain HTML controls that swap the frames: the "static twin", usable with no kernel.

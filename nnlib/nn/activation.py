@@ -12,7 +12,10 @@ __all__ = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "Step"]
 
 
 class ReLU(Module):
-    """``max(0, x)`` elementwise."""
+    """``max(0, x)`` elementwise.
+
+    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    """
 
     def forward(self, x):
         x = as_input(x)
@@ -21,21 +24,30 @@ class ReLU(Module):
 
 
 class Sigmoid(Module):
-    """Logistic function ``1 / (1 + exp(-x))`` elementwise (outputs in (0, 1))."""
+    """Logistic function ``1 / (1 + exp(-x))`` elementwise (outputs between 0 and 1).
+
+    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    """
 
     def forward(self, x):
         return fused_op(F.sigmoid_forward, F.sigmoid_backward, as_input(x), op="sigmoid")
 
 
 class Tanh(Module):
-    """Hyperbolic tangent elementwise (outputs in (-1, 1))."""
+    """Hyperbolic tangent elementwise (outputs between -1 and 1).
+
+    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    """
 
     def forward(self, x):
         return fused_op(F.tanh_forward, F.tanh_backward, as_input(x), op="tanh")
 
 
 class LeakyReLU(Module):
-    """``x`` where x > 0, else ``negative_slope * x``."""
+    """``x`` where x > 0, else ``negative_slope * x``.
+
+    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    """
 
     def __init__(self, negative_slope=0.01):
         self.negative_slope = check_number("negative_slope", negative_slope)
@@ -50,6 +62,8 @@ class LeakyReLU(Module):
 
 class Softmax(Module):
     """Softmax along ``axis``: non-negative outputs that sum to 1 (class probabilities).
+
+    Shape: logits (N, C) give probabilities (N, C); any shape works along ``axis`` (chapter 4).
 
     For training, feed the logits to :func:`nnlib.losses.cross_entropy` instead: it
     fuses softmax and log and stays finite for huge logits.
@@ -70,6 +84,8 @@ class Softmax(Module):
 
 class Step(Module):
     """Heaviside step (perceptron): 1.0 where x > threshold, else 0.0.
+
+    Shape: any input (N, *) gives an output of the same shape (chapter 2).
 
     Its gradient is zero everywhere (defined as 0 at the jump), so a network of steps
     cannot learn by gradient descent.

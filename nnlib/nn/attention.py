@@ -95,7 +95,7 @@ def attention_backward(dout, cache):
     """Gradients of :func:`attention_forward`.
 
     dout : ndarray (..., L, dv), dL/d(out). Returns dq, dk, dv with the leading (batch)
-    shape of the broadcast result; :func:`_unbroadcast` them if q, k or v were broadcast.
+    shape of the broadcast result; ``_unbroadcast`` them if q, k or v were broadcast.
     """
     v, used = cache[2], cache[4]
     dv = np.swapaxes(used, -1, -2) @ dout               # (..., S, dv)
@@ -119,10 +119,15 @@ def merge_heads(x):
 def qkv_forward(x, w_qkv, b_qkv, num_heads):
     """Self-attention's queries, keys and values from ONE matrix product.
 
+    Parameters
+    ----------
     x : ndarray (N, L, E)
-    w_qkv : ndarray (E, 3E), the q, k and v weights side by side ``[Wq | Wk | Wv]``
-        (PyTorch's ``in_proj_weight`` transposed)
+    w_qkv : ndarray (E, 3E)
+        The q, k and v weights side by side ``[Wq | Wk | Wv]`` (PyTorch's
+        ``in_proj_weight`` transposed).
     b_qkv : ndarray (3E,) or None
+    num_heads : int
+
     Returns q, k, v, each (N, heads, L, E // heads) (views), and the cache for
     :func:`qkv_backward`.
     """
@@ -247,7 +252,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     attn_mask : optional, broadcastable to (..., L, S)
         As in PyTorch's function: a **boolean mask is True where the query MAY attend**
         the key (the opposite of :class:`MultiheadAttention`'s ``attn_mask`` and of
-        :func:`~nnlib.nn.generate_square_subsequent_mask`, where True blocks: pass
+        :func:`~nnlib.nn.transformer.generate_square_subsequent_mask`, where True blocks: pass
         ``~mask`` or ``is_causal=True``); a float mask is added to the scores
         (0 = attend, -inf = blocked).
     dropout_p : float in [0, 1), dropout on the weights (pass 0 when evaluating)
@@ -393,7 +398,7 @@ class MultiheadAttention(Module):
         query : (N, L, E);  key : (N, S, kdim);  value : (N, S, vdim)
         attn_mask : optional, (L, S) or (N * num_heads, L, S)
             Boolean: **True = may NOT attend** (as PyTorch's MultiheadAttention), e.g.
-            :func:`~nnlib.nn.generate_square_subsequent_mask`; float: added to the scores.
+            :func:`~nnlib.nn.transformer.generate_square_subsequent_mask`; float: added to the scores.
         need_weights : bool, also return the attention weights
         key_padding_mask : optional, (N, S); boolean True marks keys to ignore (padding)
         average_attn_weights : bool, weights averaged over heads (N, L, S) or per head

@@ -19,6 +19,9 @@ class Dropout(Module):
     ----------
     p : float in [0, 1)
     rng : np.random.Generator or int seed, optional (pass one for reproducible masks)
+
+    Shape: any input (N, *) gives an output of the same shape. Chapter 10 measures what it
+    does against overfitting.
     """
 
     def __init__(self, p=0.5, rng=None):

@@ -46,13 +46,15 @@ class CrossEntropyLoss(_Loss):
 
 class BCELoss(_Loss):
     """Binary cross-entropy of probabilities (after a Sigmoid) against targets in [0, 1] of
-    the same shape. See :func:`nnlib.losses.binary_cross_entropy`."""
+    the same shape, e.g. (N, 1) and (N, 1) (chapter 5). See
+    :func:`nnlib.losses.binary_cross_entropy`."""
 
     function = staticmethod(losses.binary_cross_entropy)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits.
-    See :func:`nnlib.losses.binary_cross_entropy_with_logits`."""
+    """Binary cross-entropy of ``sigmoid(input)``, computed stably from the logits: logits
+    and targets of the same shape, e.g. (N, 1) (chapters 5 and 8). See
+    :func:`nnlib.losses.binary_cross_entropy_with_logits`."""
 
     function = staticmethod(losses.binary_cross_entropy_with_logits)

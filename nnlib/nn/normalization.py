@@ -89,7 +89,7 @@ def layer_norm_forward(x, weight, bias, eps, ndim=1, overwrite=False):
     """Layer normalisation on arrays: standardise over the last ``ndim`` axes, then
     ``weight * x_hat + bias``.
 
-    x : ndarray (..., *S) with S the normalised shape (``ndim`` axes)
+    x : ndarray (..., S) with S the normalised shape (``ndim`` axes)
     weight, bias : ndarray of shape S, or None
     overwrite : bool, whether ``x`` may be overwritten (saves an array)
     Returns ``out`` (shape of x) and the cache for :func:`layer_norm_backward`.

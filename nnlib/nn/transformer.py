@@ -105,14 +105,18 @@ def encoder_layer_forward(x, p, num_heads, mask=None, norm_first=False, eps=(1e-
     """One encoder layer on arrays, without dropout: the forward pass of
     :class:`TransformerEncoderLayer` as one function (cs231n style).
 
+    Parameters
+    ----------
     x : ndarray (N, T, D)
-    p : dict of arrays: ``w_qkv`` (D, 3D) and ``b_qkv`` (3D,) (the q, k, v projections
-        side by side), ``w_out`` (D, D), ``b_out``, ``w1`` (D, F), ``b1``, ``w2`` (F, D),
-        ``b2``, and the layer norms' ``g1``, ``s1``, ``g2``, ``s2`` (D,); biases may be None
+    p : dict of arrays
+        ``w_qkv`` (D, 3D) and ``b_qkv`` (3D,) (the q, k, v projections side by side),
+        ``w_out`` (D, D), ``b_out``, ``w1`` (D, F), ``b1``, ``w2`` (F, D), ``b2``, and the
+        layer norms' ``g1``, ``s1``, ``g2``, ``s2`` (D,); biases may be None.
     num_heads : int
     mask : additive float mask broadcastable to (N, heads, T, T), or None
     norm_first : bool, pre-norm (True) or post-norm (False)
     eps : the two layer norms' eps
+
     Returns ``out`` (N, T, D) and the cache for :func:`encoder_layer_backward`.
     """
     def attention(y):                                         # (N, T, D) -> (N, T, D)
@@ -261,8 +265,11 @@ class TransformerEncoderLayer(Module):
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
         """src (N, T, D) -> (N, T, D).
 
-        src_mask : optional (T, T) mask for the self-attention; boolean True = may not
-            attend (see :func:`generate_square_subsequent_mask`), or float, added
+        Parameters
+        ----------
+        src_mask : optional (T, T) mask for the self-attention
+            Boolean True = may not attend (see :func:`generate_square_subsequent_mask`),
+            or float, added to the scores.
         src_key_padding_mask : optional (N, T), boolean True = a padding position
         is_causal : bool, a causal mask is used when src_mask is None
         """

@@ -78,9 +78,9 @@ class ProgressBar:
 class LivePlot:
     """A loss curve redrawn after every epoch, in a Jupyter kernel only (else it does nothing).
 
-    Each epoch draws :func:`nnlib.viz.loss_curve` (a Figure not managed by pyplot, so it is
+    Each epoch draws :func:`nnlib.viz.basics.loss_curve` (a Figure not managed by pyplot, so it is
     never shown twice or leaked) and shows it as an HTML image with alt text
-    (:func:`nnlib.viz.embed`) under a display id, so later epochs update that output in
+    (:func:`nnlib.viz.style.embed`) under a display id, so later epochs update that output in
     place and the stored output stays accessible in the built book.
     """
 

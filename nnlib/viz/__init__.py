@@ -1,6 +1,7 @@
 """The course's figures (matplotlib), one module per chapter after the shared style.
 
-* :mod:`~nnlib.viz.style`: palette, rcParams, :func:`subplots`, :func:`embed` (figures for glue)
+* :mod:`~nnlib.viz.style`: palette, rcParams, :func:`~nnlib.viz.style.subplots`,
+  :func:`~nnlib.viz.style.embed` (figures for glue)
 * :mod:`~nnlib.viz.basics`: figures of chapters 1-2 reused later (decision boundaries, loss
   curves, network diagrams)
 * :mod:`~nnlib.viz.neurons` (chapter 2), :mod:`~nnlib.viz.layers` (3),

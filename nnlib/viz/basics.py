@@ -400,7 +400,7 @@ def network_diagram(layer_sizes, values=None, weights=None, ax=None, max_neurons
 
     layer_sizes: e.g. [2, 3, 1]. values: optional list with one 1-D array per layer; each
     neuron is then shaded by and labelled with its value. weights: optional list with one
-    (in, out) array per pair of layers; each line's width follows |w| and its colour the
+    (in, out) array per pair of layers; each line's width follows ``|w|`` and its colour the
     sign (blue positive, vermillion negative). A layer wider than ``max_neurons`` shows
     only ``max_neurons`` of them, its first and last, around a vertical ellipsis.
     Returns the Figure.

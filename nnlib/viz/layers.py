@@ -117,7 +117,7 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
     values : optional list, one 1-D array (or None) per layer: each neuron is shaded by
         its value (0 white .. 1 dark blue) and the value is written inside.
     weights : optional list, one (in, out) array (or None) per pair of layers: a line's
-        colour shows the sign (blue positive, vermillion negative), its width |w|. Zero
+        colour shows the sign (blue positive, vermillion negative), its width ``|w|``. Zero
         weights are not drawn when ``hide_zero_weights``. Pairs given as None are drawn
         as thin grey lines.
     neuron_labels : optional list, one list of strings (or None) per layer, written beside
