@@ -178,6 +178,8 @@ def transfer_run(mode, per_class, seed=0, source="digits 0-4", n_source=10_000):
         raise ValueError(f"mode: expected one of {TRANSFER_MODES}, got {mode!r}")
     if source not in SOURCES:
         raise ValueError(f"source: expected one of {SOURCES}, got {source!r}")
+    if mode == "scratch":  # no pre-training: the same run whatever the source
+        source, n_source = None, 0
     return _transfer_run(mode, int(per_class), int(seed), source, int(n_source))
 
 
@@ -196,7 +198,7 @@ def _transfer_run(mode, per_class, seed, source, n_source):
                                if not k.startswith("4.")}, strict=False)
         if mode == "frozen":
             params = list(model[4].parameters())
-    train(model, X, y, epochs=max(30, 3000 // len(X)), rng=seed, params=params)
+    train(model, X, y, epochs=max(30, 1500 // len(X)), rng=seed, params=params)
     return accuracy_of(model, X_test, y_test)
 
 
@@ -284,15 +286,18 @@ def pruned_model(fraction, finetune, seed=0):
     return model, accuracy_of(model, d.X_test, d.y_test)
 
 
-def quantize_int8(model):
-    """A copy of ``model`` whose weight matrices went through int8 and back: each matrix
-    scaled so its largest absolute value is 127, rounded to whole numbers, scaled back.
-    Returns ``(copy, {name: int8 array})``."""
+def quantize_int8(model, bits=8):
+    """A copy of ``model`` whose weight matrices went through ``bits``-bit integers and
+    back: each matrix scaled so its largest absolute value is ``2**(bits-1) - 1`` (127 for
+    int8), rounded to whole numbers, scaled back. Returns ``(copy, {name: integer array})``."""
+    if bits not in (2, 3, 4, 8):
+        raise ValueError(f"bits: expected 2, 3, 4 or 8, got {bits!r}")
+    top = 2 ** (bits - 1) - 1
     clone = _copy(model, TEACHER_SIZES)
     codes = {}
     for name, p in clone.named_parameters():
         if name.endswith("weight"):
-            scale = np.abs(p.data).max() / 127
+            scale = np.abs(p.data).max() / top
             q = np.round(p.data / scale).astype(np.int8)
             codes[name] = q
             p.data[...] = q * scale
@@ -312,10 +317,10 @@ def distil_run(n_labelled, distil, seed=0, temperature=4.0):
         logits = predict_logits(teacher(seed), d.X_train) / temperature
         soft = np.exp(logits - logits.max(axis=1, keepdims=True))
         soft /= soft.sum(axis=1, keepdims=True)
-        train(student, d.X_train, d.y_train, epochs=40, rng=seed, soft=soft,
+        train(student, d.X_train, d.y_train, epochs=20, rng=seed, soft=soft,
               temperature=temperature)
     else:
-        epochs = max(40, 20_000 // n_labelled)
+        epochs = max(20, 10_000 // n_labelled)
         train(student, d.X_train[labelled], d.y_train[labelled], epochs=epochs, rng=seed)
     return accuracy_of(student, d.X_test, d.y_test)
 
