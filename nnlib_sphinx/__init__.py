@@ -184,7 +184,10 @@ def _write_frames(folder, spec, jobs):
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         count = _render_frames(spec, folder, range(n_frames))
     else:
-        chunks = [range(k, n_frames, jobs) for k in range(jobs)]
+        # consecutive frames to each worker: frames that share a slow step (a training run
+        # cached by the figure function, the last control varying fastest) stay in one process
+        size = -(-n_frames // jobs)
+        chunks = [range(k * size, min(n_frames, (k + 1) * size)) for k in range(jobs)]
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
         with pool:
             count = sum(pool.map(_render_frames, [spec] * jobs, [folder] * jobs, chunks))
