@@ -102,7 +102,7 @@ def test_digit_images_are_raw_grey_levels():
     (lambda: cv.as_kernel("wobble"), "kernel"),
     (lambda: cv.as_kernel(np.ones((2, 2))), "kernel"),
     (lambda: cv.as_kernel([[np.nan, 0, 0]] * 3), "kernel"),
-    (lambda: cv.as_kernel("abc" * 0 or [["a"]]), "kernel"),
+    (lambda: cv.as_kernel([["a"]]), "kernel"),
     (lambda: cv.feature_map(np.ones(8), "blur"), "image"),
     (lambda: cv.feature_map(np.ones((8, 8)), "blur", stride=0), "stride"),
     (lambda: cv.feature_map(np.ones((8, 8)), "blur", padding=-1), "padding"),
