@@ -225,8 +225,9 @@ def sparse_kib(model):
     a 2-byte position in its matrix; biases dense (4 bytes), in KiB."""
     total = 0
     for name, p in model.named_parameters():
-        total += 6 * np.count_nonzero(p.data) if name.endswith("weight") else 4 * p.data.size
-    return total / 1024
+        total += 6 * int(np.count_nonzero(p.data)) if name.endswith("weight") \
+            else 4 * p.data.size
+    return float(total / 1024)
 
 
 def int8_kib(model):
