@@ -29,7 +29,7 @@ def transfer_figure(tables, per_class_values,
     tables: {source: {mode: (K, S) accuracies}} as :func:`nnlib.explore.practice.transfer_table`
     returns per source; per_class_values: the K numbers of examples per class.
     """
-    fig, axes = subplots(1, len(tables), figsize=(3.6 * len(tables), 3.6), sharey=True)
+    fig, axes = subplots(1, len(tables), figsize=(3.6 * len(tables), 4.0), sharey=True)
     axes = np.atleast_1d(axes)
     width = 0.8 / len(pr.TRANSFER_MODES)
     x = np.arange(len(per_class_values))
@@ -45,7 +45,8 @@ def transfer_figure(tables, per_class_values,
         ax.set_ylim(0, 1)
         ax.set_xlabel("labelled examples of 5-9")
     axes[0].set_ylabel("test accuracy on digits 5-9")
-    axes[0].legend(loc="lower right", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=3, fontsize=9)
     fig.suptitle(title)
     return fig
 
@@ -107,16 +108,16 @@ def flops_figure(costs, title="Multiply-adds of one training step, layer by laye
 
 @_styled
 def word_scores_figure(words, scores, n=8,
-                       title="What the sentiment network learned: one word at a time"):
+                       title="The sentiment network, one word at a time"):
     """Horizontal bars of the ``n`` most positive and most negative word scores."""
     order = np.argsort(scores)
     pick = np.concatenate([order[:n], order[-n:]])
-    fig, ax = subplots(figsize=(6.0, 4.6))
+    fig, ax = subplots(figsize=(7.0, 4.6))
     values = np.asarray(scores)[pick]
     colours = [OKABE_ITO["vermillion"] if v < 0 else OKABE_ITO["green"] for v in values]
     ax.barh([words[i] for i in pick], values, color=colours)
     ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("positive score minus negative score for a text of that word alone")
+    ax.set_xlabel("positive minus negative score, for a text of that word alone")
     ax.set_ylabel("word")
     ax.set_title(title)
     return fig
