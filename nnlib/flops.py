@@ -149,6 +149,13 @@ def _rule(layer):
     return None
 
 
+def _keeps_shape(layer):
+    """Normalisation layers have parameters but only scale each number: not counted."""
+    from nnlib import nn
+
+    return isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d, nn.LayerNorm))
+
+
 def _layers(model):
     from nnlib import nn
 
@@ -175,6 +182,10 @@ def count_macs(model, input_shape):
     for name, layer in _layers(model):
         rule = _rule(layer)
         if rule is None:
+            if _count_params(layer) and not _keeps_shape(layer):  # cannot count: say so
+                raise ValueError(f"model: count_macs counts Linear, Conv2d, RNN/LSTM/GRU and "
+                                 f"MultiheadAttention layers, got {type(layer).__name__} "
+                                 f"(layer {name}) with parameters")
             continue
         macs, shape = rule(layer, shape)
         if rule in (_flatten, _pool):

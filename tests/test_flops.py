@@ -67,6 +67,12 @@ def test_counts_match_the_products_actually_done():
     assert cost.forward == x.shape[0] * x.shape[1] * layer.weight.shape[1]
 
 
+def test_normalisation_is_walked_through():
+    model = nn.Sequential(nn.Linear(4, 3, rng=0), nn.BatchNorm1d(3), nn.ReLU(),
+                          nn.Linear(3, 2, rng=0))
+    assert [c.forward for c in flops.count_macs(model, (5, 4))] == [5 * 4 * 3, 5 * 3 * 2]
+
+
 def test_training_flops_rule():
     assert flops.training_flops(1.5e9, 1) == 9e9
 
@@ -78,5 +84,8 @@ def test_bad_input():
         flops.count_macs(nn.Linear(4, 2, rng=0), (3, 0))
     with pytest.raises(ValueError, match="input_shape"):
         flops.count_macs(nn.Conv2d(3, 4, 3, rng=0), (1, 1, 8, 8))
+    with pytest.raises(ValueError, match="Embedding"):
+        flops.count_macs(nn.Sequential(nn.Embedding(10, 4, rng=0), nn.Linear(4, 2, rng=0)),
+                         (3, 5))
     with pytest.raises(ValueError, match="kind"):
         flops.total([], "sideways")
