@@ -35,6 +35,8 @@ import numpy as np
 from nnlib import losses, nn, optim
 from nnlib._checks import as_rng, check_positive, check_size
 from nnlib.data.gaussian_ring import ring_centres, ring_of_gaussians
+from nnlib.ops import cat
+from nnlib.tensor import as_tensor
 
 __all__ = [
     "LATENT_DIM", "HIDDEN", "BATCH_SIZE", "STEPS", "SNAPSHOT_EVERY", "RING", "SETTINGS",
@@ -145,11 +147,15 @@ def discriminator_loss(D, real, fake):
     real : (N, 2) real points; fake : (M, 2) generated points (pass ``fake.detach()`` so that
         this loss trains the discriminator only)
 
-    D is called twice, so its parameters appear twice in the graph and ``backward`` adds
-    the two gradients. Returns a scalar Tensor; its smallest value is 0, and it is
+    D looks at both batches in one pass (stacked, N + M rows); its weights serve every row,
+    so ``backward`` adds the gradients from the real rows and from the generated rows, as if
+    D had been called twice. Returns a scalar Tensor; its smallest value is 0, and it is
     ``2 log 2 = 1.386`` when D answers 1/2 everywhere.
     """
-    real_logits, fake_logits = D(real), D(fake)
+    real, fake = as_tensor(real), as_tensor(fake)
+    logits = D(cat([real, fake]))                          # (N + M, 1)
+    n = len(real)
+    real_logits, fake_logits = logits[:n], logits[n:]
     ones = np.ones(real_logits.shape)
     zeros = np.zeros(fake_logits.shape)
     return (losses.binary_cross_entropy_with_logits(real_logits, ones)

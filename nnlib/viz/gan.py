@@ -213,7 +213,7 @@ def coverage_figure(runs_by_setting):
     ax.set_ylabel("modes covered")
     ax.set_title("How many of the 8 modes the generator covers")
     ax.grid(True, axis="y")
-    ax.legend(loc="center right", fontsize=9)
+    ax.legend(loc="upper left", fontsize=9)
     return fig
 
 
