@@ -470,8 +470,8 @@ def _sequence_panel(ax, ids, predictions, targets):
     rows = (("input", ids, None), ("prediction", predictions, targets),
             ("target (sorted)", targets, None))
     for r, (name, digits, check) in enumerate(rows):
-        y = 2 - r
-        ax.text(-0.6, y + 0.5, name, ha="left", va="bottom", fontsize=9)
+        y = 1.35 * (2 - r)
+        ax.text(-0.45, y + 0.5, name, ha="left", va="bottom", fontsize=9)
         for t, d in enumerate(digits):
             colour = "#eeeeee"
             if check is not None:
@@ -482,7 +482,7 @@ def _sequence_panel(ax, ids, predictions, targets):
                     fontweight="bold")
     right = int(np.sum(predictions == targets))
     ax.set_xlim(-0.7, length - 0.3)
-    ax.set_ylim(-0.6, 3.2)
+    ax.set_ylim(-0.6, 3.6)
     ax.axis("off")
     ax.set_title(f"{right} of {length} digits in the right place", fontsize=10.5)
 
