@@ -7,7 +7,11 @@
 * :mod:`~nnlib.viz.neurons` (chapter 2), :mod:`~nnlib.viz.layers` (3),
   :mod:`~nnlib.viz.activations` (4), :mod:`~nnlib.viz.losses` (5),
   :mod:`~nnlib.viz.landscapes` (6), :mod:`~nnlib.viz.training` (7-8),
-  :mod:`~nnlib.viz.hyperparams` (8), :mod:`~nnlib.viz.speech` (9)
+  :mod:`~nnlib.viz.fitting`, :mod:`~nnlib.viz.hyperparams` and :mod:`~nnlib.viz.playground` (8),
+  :mod:`~nnlib.viz.speech` (9), :mod:`~nnlib.viz.generalisation` (10), :mod:`~nnlib.viz.deep`
+  (11), :mod:`~nnlib.viz.convolution` (12), :mod:`~nnlib.viz.recurrent` (13),
+  :mod:`~nnlib.viz.attention` (14), :mod:`~nnlib.viz.gan` (15), :mod:`~nnlib.viz.practice` (16),
+  :mod:`~nnlib.viz.limits` (17)
 
 Each chapter module also holds its explorers' figure functions (``params -> Figure``) and
 controls; the mechanism that shows them live or as a static twin is :mod:`nnlib.explore`.
