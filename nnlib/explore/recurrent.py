@@ -16,8 +16,9 @@ Used by the chapter's notebook, its figures (:mod:`nnlib.viz.recurrent`) and its
   :func:`train_memory` (recall the first symbol, :func:`~nnlib.data.sequences.memory_task`)
   and :func:`train_speech` (chapter 9's recordings read chunk by chunk).
 
-Everything runs in float64 with seeded generators, so every number comes out the same on
-every machine (see :mod:`nnlib.explore.convolution` for why not float32).
+Everything runs in float64 with seeded generators and one BLAS thread, so every number
+comes out the same on every machine (see :mod:`nnlib.explore.convolution` for why not
+float32); the products are small, and on a busy 2-core machine more threads only fight.
 """
 import functools
 import numbers
@@ -52,6 +53,20 @@ CELLS = {
     "GRU, update bias 0": ("gru", "tanh", 0.0),
     "GRU, update bias 3": ("gru", "tanh", 3.0),
 }
+
+
+def _one_blas_thread(function):
+    """Decorator: run ``function`` with a single BLAS thread (threadpoolctl, which
+    scikit-learn brings, if it is there)."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            from threadpoolctl import threadpool_limits
+        except ImportError:  # pragma: no cover - scikit-learn always brings it
+            return function(*args, **kwargs)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+    return wrapper
 
 
 def _check_kind(kind):
@@ -258,6 +273,7 @@ def gradient_over_time(cell="RNN (tanh)", length=20, *, weight_scale=1.0, hidden
 
 
 @functools.lru_cache(maxsize=128)
+@_one_blas_thread
 def _gradient_over_time(cell, length, weight_scale, hidden_size, n, seed):
     kind, nonlinearity, gate_bias = CELLS[cell]
     rng = np.random.default_rng(seed)
@@ -354,6 +370,7 @@ def train_forecaster(kind="rnn", hidden_size=16, steps=400, seed=0):
 
 
 @functools.lru_cache(maxsize=8)
+@_one_blas_thread
 def _train_forecaster(kind, hidden_size, steps, seed):
     rng = np.random.default_rng(seed)
     series, clean = sequences.noisy_series(2000, rng)
@@ -432,6 +449,7 @@ def train_memory(kind, length, *, gate_bias=0.0, distractors="random", seed=0):
 
 
 @functools.lru_cache(maxsize=64)
+@_one_blas_thread
 def _train_memory(kind, length, gate_bias, distractors, seed):
     rng = np.random.default_rng(seed)
     K = sequences.SYMBOLS
@@ -481,11 +499,16 @@ class SpeechData:
     rng_state: dict
 
 
-@functools.lru_cache(maxsize=2)
-def speech_data(seed=SPEECH_SEED):
-    """Chapter 9's data, made the way its notebook makes it (cached)."""
+def speech_data(seed=SPEECH_SEED, n=2000):
+    """Chapter 9's data (``n`` recordings), made the way its notebook makes it (cached)."""
+    return _speech_data(int(seed), check_size("n", n))
+
+
+@functools.lru_cache(maxsize=4)
+@_one_blas_thread
+def _speech_data(seed, n):
     rng = np.random.default_rng(seed)
-    waveforms, labels, _ = speech.toy_speech(2000, rng)
+    waveforms, labels, _ = speech.toy_speech(n, rng)
     features = speech.speech_features(waveforms)
     train, validation, test = speech.split_indices(labels)
     return SpeechData(features, labels, train, validation, test, rng.bit_generator.state)
@@ -498,21 +521,22 @@ def _generator(state):
     return np.random.Generator(bits)
 
 
-def dense_recogniser(seed=SPEECH_SEED):
+def dense_recogniser(seed=SPEECH_SEED, n=2000, epochs=20):
     """Chapter 9's dense network (128 -> 32 -> 16 -> 4), trained with chapter 9's recipe on
-    :func:`speech_data`: the same weights as ``speech.trained_recogniser(seed)``, without
-    making the recordings twice. Returns ``(model, test accuracy)`` (cached)."""
-    return _dense_recogniser(int(seed))
+    :func:`speech_data`: the same weights as ``speech.trained_recogniser(seed, n, epochs)``,
+    without making the recordings twice. Returns ``(model, test accuracy)`` (cached)."""
+    return _dense_recogniser(int(seed), check_size("n", n), check_size("epochs", epochs))
 
 
-@functools.lru_cache(maxsize=2)
-def _dense_recogniser(seed):
+@functools.lru_cache(maxsize=4)
+@_one_blas_thread
+def _dense_recogniser(seed, n, epochs):
     from nnlib.train.loop import fit
-    data = speech_data(seed)
+    data = speech_data(seed, n)
     rng = _generator(data.rng_state)
     model = speech.speech_model(rng)
     fit(model, data.features[data.train], data.labels[data.train], loss=losses.cross_entropy,
-        optimizer=optim.Adam(model.parameters(), lr=0.01), epochs=20, batch_size=32,
+        optimizer=optim.Adam(model.parameters(), lr=0.01), epochs=epochs, batch_size=32,
         rng=rng, progress=False)
     model.eval()
     with no_grad():
@@ -561,6 +585,7 @@ def train_speech(kind="gru", hidden_size=16, epochs=10, gate_bias=2.0, seed=SPEE
 
 
 @functools.lru_cache(maxsize=4)
+@_one_blas_thread
 def _train_speech(kind, hidden_size, epochs, gate_bias, seed):
     data = speech_data(seed)
     x = speech_sequences(data.features)
@@ -615,6 +640,7 @@ def shift_chunks(features, chunks):
     return out
 
 
+@_one_blas_thread
 def shift_accuracy(shifts=SHIFTS, seed=SPEECH_SEED):
     """Test accuracy of chapter 9's dense recogniser and of :func:`train_speech`'s GRU on
     the test recordings moved by each of ``shifts`` chunks: ``{"dense": [...], "gru":

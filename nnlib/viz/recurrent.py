@@ -245,12 +245,13 @@ def memory_results_figure(table, variants=()):
             if np.isfinite(v):
                 ax.text(x, v + 1, f"{v:.0f}", ha="center", va="bottom", fontsize=8)
     ax.axhline(100 / sequences.SYMBOLS, color="#666666", linestyle="--", linewidth=1)
-    ax.text(len(lengths) - 0.5, 100 / sequences.SYMBOLS + 2, "chance", ha="right",
-            fontsize=8.5, color="#666666")
+    ax.text(-0.5, 100 / sequences.SYMBOLS + 2, "chance", ha="left", fontsize=8.5,
+            color="#666666")
     ax.set_xticks(range(len(lengths)), [f"T = {T}" for T in lengths])
     ax.set_xlabel("distractors between the symbol and the question")
     ax.set_ylabel("test sequences recalled (%)")
-    ax.set_ylim(0, 115)
+    ax.set_ylim(0, 128)
+    ax.set_yticks(range(0, 101, 20))
     ax.set_title("Recall the first symbol")
     ax.legend(fontsize=8.5, loc="upper right", ncols=len(table))
     if variants:
