@@ -30,8 +30,8 @@ def example_index(digit, seed=0):
 @_styled
 def saliency_figure(model, kind, data, indices,
                     title="Saliency maps: which pixels move the score of the right digit?"):
-    """Top row: test images ``indices``; bottom row: their saliency maps (|d score / d
-    pixel| for the true class), each scaled to its own maximum, over a faint outline of
+    """Top row: test images ``indices``; bottom row: their saliency maps (``|d score / d
+    pixel|`` for the true class), each scaled to its own maximum, over a faint outline of
     the digit."""
     fig, axes = subplots(2, len(indices), figsize=(1.7 * len(indices), 3.9))
     for col, i in enumerate(indices):
