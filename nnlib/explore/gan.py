@@ -143,9 +143,12 @@ def discriminator_loss(D, real, fake):
     """The detective's loss: binary cross-entropy with real points labelled 1 and generated
     points labelled 0, ``mean(-log D(x)) + mean(-log(1 - D(G(z))))``.
 
+    Parameters
+    ----------
     D : the discriminator (a Module giving logits (N, 1))
-    real : (N, 2) real points; fake : (M, 2) generated points (pass ``fake.detach()`` so that
-        this loss trains the discriminator only)
+    real : (N, 2) real points
+    fake : (M, 2) generated points (pass ``fake.detach()`` so that this loss trains the
+        discriminator only)
 
     D looks at both batches in one pass (stacked, N + M rows); its weights serve every row,
     so ``backward`` adds the gradients from the real rows and from the generated rows, as if
@@ -243,14 +246,19 @@ class Coverage:
 def mode_coverage(samples, centres=None, std=RING["std"], within=3.0, min_share=0.02):
     """Count the modes a set of generated points covers.
 
+    Parameters
+    ----------
     samples : (N, 2) points
     centres : (K, 2) the modes' centres (default: the chapter's ring)
-    std : the blobs' standard deviation; a point is *near* a mode if it lies within
-        ``within * std`` of its centre (3 standard deviations hold 98.9 % of a real blob)
+    std : the blobs' standard deviation
+    within : a point is *near* a mode if it lies within ``within * std`` of its centre
+        (3 standard deviations hold 98.9 % of a real blob)
     min_share : a mode is *covered* if at least this share of all points are near it
         (0.02: a sixth of its fair share 1/8)
 
-    Returns a :class:`Coverage`.
+    Returns
+    -------
+    Coverage
     """
     x = np.asarray(samples, dtype=float)
     if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
@@ -279,6 +287,8 @@ def mode_coverage(samples, centres=None, std=RING["std"], within=3.0, min_share=
 class Snapshot:
     """The game after ``step`` steps.
 
+    Attributes
+    ----------
     samples : (N_SAMPLES, 2) the generator's points for :func:`latent_vectors`
     surface : (GRID_SIZE, GRID_SIZE) the discriminator's probability "real" on :func:`grid`
         (rows: y from -GRID_LIMIT up, columns: x)
@@ -344,10 +354,13 @@ def train_gan(setting="balanced", seed=0, steps=STEPS, lr_d=None, lr_g=None,
     """Train a generator against a discriminator on the ring (cached: the same arguments
     return the same :class:`GanRun` object).
 
-    setting : a key of :data:`SETTINGS`, giving the learning rates; ``lr_d`` / ``lr_g``
-        override them
+    Parameters
+    ----------
+    setting : a key of :data:`SETTINGS`, giving the learning rates
     seed : int, sets both players' starting weights, the latent vectors and the real
         batches of every step
+    steps : int, the number of training steps
+    lr_d, lr_g : float, optional, override the setting's learning rates
     loss : the generator's loss, "non-saturating" or "minimax" (:func:`generator_loss`)
     snapshot_every : a snapshot every this many steps, and at step 0
 
