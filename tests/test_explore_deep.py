@@ -179,6 +179,13 @@ def test_a_shallow_he_network_trains_and_its_curves_have_the_budgets_length():
     assert run.epoch_loss()[-1] < run.epoch_loss()[0]
 
 
+def test_a_nudge_changes_the_starting_weights_by_that_fraction():
+    plain = deep.deep_run(depth=3, activation="relu", init="he", seed=1)
+    nudged = deep.deep_run(depth=3, activation="relu", init="he", seed=1, nudge=1e-6)
+    np.testing.assert_allclose(nudged.profile.signal, plain.profile.signal, rtol=1e-5)
+    assert not np.array_equal(nudged.profile.signal, plain.profile.signal)
+
+
 def test_gradient_table_summarises_medians_and_divergence():
     rows = (("a", dict(activation="relu", init="he")),
             ("b", dict(activation="relu", init="normal")))
@@ -193,6 +200,7 @@ def test_gradient_table_summarises_medians_and_divergence():
 
 
 def test_deep_run_rejects_bad_settings():
-    for bad in (dict(depth=0), dict(seed=-1), dict(skip="all"), dict(drop_last=1)):
+    for bad in (dict(depth=0), dict(seed=-1), dict(skip="all"), dict(drop_last=1),
+                dict(nudge=0.1)):
         with pytest.raises(ValueError, match=next(iter(bad))):
             deep.deep_run(**bad)

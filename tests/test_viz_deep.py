@@ -17,7 +17,8 @@ def test_sci_writes_numbers_as_the_page_shows_them():
     assert vd.sci(1.49e-12) == "1.5 × 10⁻¹²"
     assert vd.sci(9.97e-5) == "1.0 × 10⁻⁴"         # the mantissa carries into the exponent
     assert vd.sci(2.567) == "2.6" and vd.sci(0.5567) == "0.56" and vd.sci(21.2) == "21"
-    assert vd.sci(0.0123) == "0.012" and vd.sci(1234.0) == "1234"
+    assert vd.sci(0.0123) == "0.012" and vd.sci(999.0) == "999"
+    assert vd.sci(4496.0) == "4.5 × 10³"
     assert vd.sci(math.nan) == "not a number" and vd.sci(math.inf) == "infinite"
     assert vd.sci(0.0) == "0"
 

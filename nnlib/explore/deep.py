@@ -274,10 +274,10 @@ class BudgetRun:
 def budget_run(task, widths, seed=0):
     """Train a ReLU network with layer sizes ``widths`` on ``task`` and measure it.
 
-    task : "rings" (``widths`` from 2 inputs to 2 outputs; :data:`RINGS_EPOCHS` epochs of
-        Adam on mini-batches of 50) or "digits" (64 inputs, 10 outputs;
-        :data:`DIGITS_EPOCHS` epochs on mini-batches of 32).
-    Returns a :class:`BudgetRun` (cached on the arguments).
+    ``task`` is "rings" (``widths`` from 2 inputs to 2 outputs; :data:`RINGS_EPOCHS` epochs
+    of Adam on mini-batches of 50) or "digits" (64 inputs, 10 outputs;
+    :data:`DIGITS_EPOCHS` epochs on mini-batches of 32). Returns a :class:`BudgetRun`
+    (cached on the arguments).
     """
     task = _check_choice("task", task, ("rings", "digits"))
     widths = _check_widths(widths)
@@ -343,6 +343,7 @@ class Residual(Module):
         self.scale = float(scale)
 
     def forward(self, x):
+        """``x + scale * block(x)``, shape (N, D)."""
         return x + self.block(x) * self.scale
 
     def extra_repr(self):
@@ -377,7 +378,7 @@ def _initialise(linear, init, rng):
 
 
 def build_network(depth=DEPTH, activation="relu", init="he", batch_norm=False, skip="none",
-                  rng=None, width=WIDTH, n_in=64, n_out=10):
+                  rng=None, width=None, n_in=64, n_out=10):
     """A network of ``depth`` Linear layers for the digits (chapter 11).
 
     Layout, with ``act`` the activation and [BN] a ``BatchNorm1d`` when ``batch_norm``::
@@ -389,8 +390,8 @@ def build_network(depth=DEPTH, activation="relu", init="he", batch_norm=False, s
 
     activation : "sigmoid" or "relu";  init : "normal", "xavier" or "he" (every Linear)
     skip : "none", "plain" (``x + block(x)``) or "scaled" (``x + block(x) / sqrt(depth)``)
-    rng : seeded Generator or int for the weights. Returns a ``Sequential`` of ``depth``
-    blocks, the last one the output Linear.
+    rng : seeded Generator or int for the weights;  width : hidden width (None: WIDTH)
+    Returns a ``Sequential`` of ``depth`` blocks, the last one the output Linear.
     """
     from nnlib.nn import BatchNorm1d, Linear, ReLU, Sequential, Sigmoid
 
@@ -400,6 +401,7 @@ def build_network(depth=DEPTH, activation="relu", init="he", batch_norm=False, s
     _check_choice("skip", skip, SKIPS)
     if not isinstance(batch_norm, (bool, np.bool_)):
         raise ValueError(f"batch_norm: expected True or False, got {batch_norm!r}")
+    width = WIDTH if width is None else _check_int("width", width, 1)
     rng = as_rng(rng)
     act = {"sigmoid": Sigmoid, "relu": ReLU}[activation]
 
@@ -431,10 +433,10 @@ def linear_layers(model):
 class GradientProfile:
     """One forward and backward pass through a network built by :func:`build_network`.
 
-    signal : (L,) root mean square of each block's output (the last entry: the scores)
-    grad_norms : (L,) size (Frobenius norm) of the loss's gradient with respect to each
-        Linear layer's weights, first layer first
-    loss : the mean cross-entropy (inf if the scores overflowed)
+    ``signal``: (L,) root mean square of each block's output (the last entry: the scores);
+    ``grad_norms``: (L,) size (Frobenius norm) of the loss's gradient with respect to each
+    Linear layer's weights, first layer first; ``loss``: the mean cross-entropy (inf if the
+    scores overflowed).
     """
 
     signal: np.ndarray
@@ -498,6 +500,7 @@ class DeepRun:
 
     @property
     def steps_per_epoch(self):
+        """SGD steps in one epoch of this run."""
         n = len(digits_split().y_train)
         return n // BATCH_SIZE if self.drop_last else -(-n // BATCH_SIZE)
 
@@ -509,14 +512,16 @@ class DeepRun:
 
 
 def deep_run(depth=DEPTH, activation="relu", init="he", batch_norm=False, skip="none",
-             seed=0, drop_last=True):
+             seed=0, drop_last=True, nudge=0.0):
     """Build a network (:func:`build_network`) for the digits, profile it at
     initialisation, train it with plain SGD and test it: a :class:`DeepRun`.
 
     Budget: :data:`EPOCHS` epochs at learning rate :data:`LR` on shuffled mini-batches of
     :data:`BATCH_SIZE`. ``drop_last``: skip each epoch's last, smaller batch (as PyTorch's
     ``DataLoader(drop_last=True)``); here it would hold 3 examples, too few for batch
-    norm's statistics. Cached on the arguments.
+    norm's statistics. ``nudge``: multiply every starting weight by ``1 + nudge`` (e.g.
+    1e-12, about the size of the rounding differences between two processors) to measure
+    how sensitive training is to them. Cached on the arguments.
     """
     depth = _check_int("depth", depth, 2)
     _check_choice("activation", activation, ACTIVATIONS)
@@ -526,12 +531,15 @@ def deep_run(depth=DEPTH, activation="relu", init="he", batch_norm=False, skip="
         raise ValueError(f"batch_norm: expected True or False, got {batch_norm!r}")
     if not isinstance(drop_last, (bool, np.bool_)):
         raise ValueError(f"drop_last: expected True or False, got {drop_last!r}")
+    if isinstance(nudge, bool) or not isinstance(nudge, numbers.Real) \
+            or not abs(nudge) < 1e-3:
+        raise ValueError(f"nudge: expected a small number (|nudge| < 1e-3), got {nudge!r}")
     return _deep_run(depth, activation, init, bool(batch_norm), skip,
-                     _check_int("seed", seed, 0), bool(drop_last))
+                     _check_int("seed", seed, 0), bool(drop_last), float(nudge))
 
 
 @functools.lru_cache(maxsize=None)
-def _deep_run(depth, activation, init, batch_norm, skip, seed, drop_last=True):
+def _deep_run(depth, activation, init, batch_norm, skip, seed, drop_last=True, nudge=0.0):
     from nnlib.losses import cross_entropy
     from nnlib.optim import SGD
     from nnlib.tensor import no_grad
@@ -539,6 +547,9 @@ def _deep_run(depth, activation, init, batch_norm, skip, seed, drop_last=True):
     data = digits_split()
     rng = np.random.default_rng(seed)
     model = build_network(depth, activation, init, batch_norm, skip, rng)
+    if nudge:
+        for layer in linear_layers(model):
+            layer.weight.data *= 1.0 + nudge
     profile = gradient_profile(model, data.X_train, data.y_train)
     optimizer = SGD(model.parameters(), lr=LR)
     n_used = len(data.y_train) - (len(data.y_train) % BATCH_SIZE if drop_last else 0)

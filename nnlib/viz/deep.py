@@ -43,15 +43,15 @@ _CHANCE = math.log(10)  # the loss of a network that spreads its belief evenly o
 
 
 def sci(value, digits=2):
-    """``value`` for the page: ``1.3 × 10¹⁵`` or ``4.5 × 10⁻⁴`` for very large or small
-    numbers, else rounded to ``digits`` significant figures (``2.5``, ``0.56``); nan and
+    """``value`` for the page: ``1.3 × 10¹⁵`` or ``4.5 × 10⁻⁴`` from 1,000 up and below 0.01,
+    else rounded to ``digits`` significant figures (``2.5``, ``0.56``, ``21``); nan and
     inf as words."""
     if not math.isfinite(value):
         return "not a number" if math.isnan(value) else "infinite"
     if value == 0:
         return "0"
     exponent = math.floor(math.log10(abs(value)))
-    if -2 <= exponent <= 3:
+    if -2 <= exponent <= 2:
         decimals = max(0, digits - 1 - exponent)
         return f"{value:.{decimals}f}"
     mantissa = value / 10 ** exponent
