@@ -16,9 +16,14 @@ Used by the chapter's notebook, its figures (:mod:`nnlib.viz.recurrent`) and its
   :func:`train_memory` (recall the first symbol, :func:`~nnlib.data.sequences.memory_task`)
   and :func:`train_speech` (chapter 9's recordings read chunk by chunk).
 
-Everything runs in float64 with seeded generators and one BLAS thread, so every number
-comes out the same on every machine (see :mod:`nnlib.explore.convolution` for why not
-float32); the products are small, and on a busy 2-core machine more threads only fight.
+Everything runs in float64 with seeded generators and one BLAS thread (the products are
+small, and on a busy 2-core machine more threads only fight). That is not quite enough for
+the same numbers on every machine: processors round the last bit of a matrix product
+differently, and a recurrent network that suddenly "gets" a memory task amplifies such
+differences until it gets it a few steps earlier or later. So after every update the
+training loops here round each weight to 8 decimals (:func:`snap`): two machines then hold
+the very same weights unless a weight lands within about 1e-16 of a rounding boundary, and
+a change of 1e-8 is far too small to matter for training.
 """
 import functools
 import numbers
@@ -32,7 +37,7 @@ from nnlib.data import sequences, speech
 from nnlib.tensor import Tensor, no_grad
 
 __all__ = [
-    "KINDS", "CELLS", "cell_settings", "recurrent_layer", "SequenceClassifier", "Forecaster",
+    "KINDS", "CELLS", "SNAP_DECIMALS", "snap", "cell_settings", "recurrent_layer", "SequenceClassifier", "Forecaster",
     "gate_values", "GradientRun", "gradient_over_time", "superscript", "sci",
     "FORECAST_LENGTH", "ForecastRun", "train_forecaster", "linear_forecast",
     "MEMORY_HIDDEN", "MEMORY_LR", "MEMORY_STEPS", "MEMORY_BATCH", "MemoryRun", "train_memory",
@@ -67,6 +72,24 @@ def _one_blas_thread(function):
         with threadpool_limits(limits=1, user_api="blas"):
             return function(*args, **kwargs)
     return wrapper
+
+
+#: Decimals every weight is rounded to after each update (see the module's doc).
+SNAP_DECIMALS = 8
+
+
+def snap(parameters):
+    """Round every parameter's values to :data:`SNAP_DECIMALS` decimals, in place."""
+    for p in parameters:
+        np.round(p.data, SNAP_DECIMALS, out=p.data)
+
+
+def _step(model, optimizer, loss):
+    """One update: backpropagate ``loss``, let ``optimizer`` step, round the weights."""
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    snap(model.parameters())
 
 
 def _check_kind(kind):
@@ -377,13 +400,11 @@ def _train_forecaster(kind, hidden_size, steps, seed):
     n_train, L = 1500, FORECAST_LENGTH
     x_train, y_train = sequences.forecast_windows(series[:n_train], L)
     model = Forecaster(kind, hidden_size, rng=rng)
+    snap(model.parameters())
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     for _ in range(steps):
         rows = rng.integers(0, len(x_train), size=32)
-        loss = losses.mse(model(x_train[rows]), y_train[rows])
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        _step(model, optimizer, losses.mse(model(x_train[rows]), y_train[rows]))
     test = series[n_train:]
     x_test, y_test = sequences.forecast_windows(test, L)
     with no_grad():
@@ -400,8 +421,8 @@ def _train_forecaster(kind, hidden_size, steps, seed):
 # ---------------------------------------------------------------------------- the memory task
 #: Hidden size, learning rate (Adam), most gradient steps and sequences per step of every
 #: memory-task run.
-MEMORY_HIDDEN, MEMORY_LR, MEMORY_STEPS, MEMORY_BATCH = 32, 0.003, 800, 32
-_CHECK_EVERY, _CHECK_SIZE, _TEST_SIZE = 50, 256, 1000
+MEMORY_HIDDEN, MEMORY_LR, MEMORY_STEPS, MEMORY_BATCH = 32, 0.003, 600, 32
+_CHECK_EVERY, _CHECK_SIZE, _TEST_SIZE = 50, 128, 1000
 
 
 @dataclass
@@ -435,7 +456,7 @@ def train_memory(kind, length, *, gate_bias=0.0, distractors="random", seed=0):
     Every gradient step draws :data:`MEMORY_BATCH` fresh sequences
     (:func:`~nnlib.data.sequences.memory_task`); Adam with learning rate
     :data:`MEMORY_LR`; a hidden state of :data:`MEMORY_HIDDEN` numbers. Every 50 steps the
-    network answers a check batch of 256 sequences; training stops when it gets them all
+    network answers a check batch of 128 sequences; training stops when it gets them all
     right, or after :data:`MEMORY_STEPS` steps. Cached: the same arguments return the same
     :class:`MemoryRun` without training again.
     """
@@ -454,6 +475,7 @@ def _train_memory(kind, length, gate_bias, distractors, seed):
     rng = np.random.default_rng(seed)
     K = sequences.SYMBOLS
     model = SequenceClassifier(kind, K, MEMORY_HIDDEN, K, gate_bias=gate_bias, rng=rng)
+    snap(model.parameters())
     optimizer = optim.Adam(model.parameters(), lr=MEMORY_LR)
     check_rng, test_rng = np.random.default_rng([seed, 1]), np.random.default_rng([seed, 2])
     x_check, y_check = sequences.memory_task(_CHECK_SIZE, length, check_rng,
@@ -461,10 +483,7 @@ def _train_memory(kind, length, gate_bias, distractors, seed):
     curve, step = [], 0
     while step < MEMORY_STEPS:
         x, y = sequences.memory_task(MEMORY_BATCH, length, rng, distractors=distractors)
-        loss = losses.cross_entropy(model(x), y)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        _step(model, optimizer, losses.cross_entropy(model(x), y))
         step += 1
         if step % _CHECK_EVERY == 0:
             curve.append((step, _accuracy(model, x_check, y_check)))
@@ -592,6 +611,7 @@ def _train_speech(kind, hidden_size, epochs, gate_bias, seed):
     rng = np.random.default_rng(seed + 13)
     model = SequenceClassifier(kind, 1, hidden_size, len(speech.WORDS), gate_bias=gate_bias,
                                rng=rng)
+    snap(model.parameters())
     optimizer = optim.Adam(model.parameters(), lr=0.01)
     x_train, y_train = x[data.train], data.labels[data.train]
     validation = []
@@ -599,10 +619,7 @@ def _train_speech(kind, hidden_size, epochs, gate_bias, seed):
         order = rng.permutation(len(x_train))
         for start in range(0, len(order), 32):
             rows = order[start:start + 32]
-            loss = losses.cross_entropy(model(x_train[rows]), y_train[rows])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            _step(model, optimizer, losses.cross_entropy(model(x_train[rows]), y_train[rows]))
         validation.append(_accuracy(model, x[data.validation], data.labels[data.validation]))
     test = _accuracy(model, x[data.test], data.labels[data.test])
     return SpeechRun(kind, model, validation, test)
