@@ -257,11 +257,10 @@ def gate_values(layer, x):
 class GradientRun:
     """What :func:`gradient_over_time` measured.
 
-    ratios : (T,), the gradient reaching input t relative to the one reaching the last
-        input (median over the sequences), so ``ratios[-1] == 1``
-    hidden : (T, H), the hidden state of the first sequence at every step
-    memory_gate : (T,) or None, the mean forget (LSTM) or update (GRU) gate of the first
-        sequence at every step
+    ``ratios`` (T,): the gradient reaching input t relative to the one reaching the last
+    input (median over the sequences), so ``ratios[-1] == 1``. ``hidden`` (T, H): the
+    hidden state of the first sequence at every step. ``memory_gate`` (T,) or None: the
+    mean forget (LSTM) or update (GRU) gate of the first sequence at every step.
     """
 
     cell: str
