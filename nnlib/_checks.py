@@ -127,6 +127,16 @@ def as_rng(rng, name="rng"):
     )
 
 
+def check_int(name, value, low, high=None):
+    """``value`` as an int in [low, high] (high None: no upper bound), else ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or value < low or (high is not None and value > high):
+        expected = f"a whole number >= {low}" if high is None else \
+            f"a whole number from {low} to {high}"
+        raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    return int(value)
+
+
 def check_size(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
         raise ValueError(f"{name}: expected a positive integer, got {value!r}")

@@ -25,7 +25,6 @@ Every run is seeded and deterministic, in float64 and with one BLAS thread: floa
 last-bit rounding differs between processors and, over hundreds of Adam steps, could move
 a reported accuracy; the book's numbers must come out the same on every machine.
 """
-import contextlib
 import functools
 import math
 import numbers
@@ -37,6 +36,7 @@ import numpy as np
 from nnlib import losses, nn, optim
 from nnlib.data.toy_sequences import TASKS, toy_sequences
 from nnlib.tensor import Tensor
+from nnlib.explore.runs import check_int, one_blas_thread
 
 __all__ = [
     "WORDS", "FEATURES", "KEYS", "VALUE_NAMES", "VALUES", "QUERIES", "Lookup",
@@ -46,30 +46,6 @@ __all__ = [
     "attention_by_value",
     "time_layers", "one_position",
 ]
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run the block with a single BLAS thread (if threadpoolctl, a scikit-learn
-    dependency, is installed): these matrices are small, and threads fighting over two
-    busy cores only slow them down."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings it
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-def _check_int(name, value, low, high=None):
-    """``value`` as an int in [low, high] (high None: no upper bound), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < low or (high is not None and value > high):
-        expected = f"a whole number >= {low}" if high is None else \
-            f"a whole number from {low} to {high}"
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return int(value)
 
 
 # ---------------------------------------------------------------------------- lookup by hand
@@ -177,9 +153,9 @@ def softmax_saturation(dims=(2, 8, 32, 128, 512), n_keys=8, trials=2000, rng=Non
     and ``"scaled_top_weight"`` (mean largest weight of the ``n_keys``); ``"gradient"``
     and ``"scaled_gradient"`` (mean :func:`softmax_gradient_size`); and ``"n_keys"``.
     """
-    dims = tuple(_check_int("dims", d, 1) for d in dims)
-    n_keys = _check_int("n_keys", n_keys, 2)
-    trials = _check_int("trials", trials, 1)
+    dims = tuple(check_int("dims", d, 1) for d in dims)
+    n_keys = check_int("n_keys", n_keys, 2)
+    trials = check_int("trials", trials, 1)
     rng = np.random.default_rng(0) if rng is None else np.random.default_rng(rng)
     out = {name: [] for name in ("score_std", "scaled_std", "top_weight",
                                  "scaled_top_weight", "gradient", "scaled_gradient")}
@@ -346,17 +322,17 @@ def train_toy(task="reverse", seed=0, steps=None, lr=None, d_model=None, nhead=N
              "dim_feedforward": dim_feedforward}
     settings = {name: preset[name] if value is None else value
                 for name, value in given.items()}
-    settings["steps"] = _check_int("steps", settings["steps"], 0)
+    settings["steps"] = check_int("steps", settings["steps"], 0)
     for name in ("d_model", "nhead", "dim_feedforward"):
-        settings[name] = _check_int(name, settings[name], 1)
+        settings[name] = check_int(name, settings[name], 1)
     lr = settings["lr"]
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not 0 < lr < math.inf:
         raise ValueError(f"lr: expected a positive number, got {lr!r}")
     settings["lr"] = float(lr)
     if snapshot_every is None:
         snapshot_every = max(1, settings["steps"] // 20)
-    snapshot_every = _check_int("snapshot_every", snapshot_every, 1)
-    seed = _check_int("seed", seed, 0)
+    snapshot_every = check_int("snapshot_every", snapshot_every, 1)
+    seed = check_int("seed", seed, 0)
     return _train_toy(task, seed, tuple(sorted(settings.items())), bool(positional),
                       bool(causal), snapshot_every)
 
@@ -378,7 +354,7 @@ def _train_toy(task, seed, settings, positional, causal, snapshot_every):
         run.snapshots.append(Snapshot(step, acc, model.attention_maps(probes),
                                       model.predict(probes)))
 
-    with _one_blas_thread():
+    with one_blas_thread():
         start = time.process_time()
         take_snapshot(0)
         for step in range(1, settings["steps"] + 1):
@@ -464,11 +440,11 @@ def time_layers(lengths=(8, 16, 32, 64, 128), batch=32, tokens=None, d_model=32,
     Returns a dict: ``"lengths"``, ``"batches"`` (N per length) and, for ``"LSTM"`` and
     ``"transformer layer"``, an array of seconds per length.
     """
-    lengths = tuple(_check_int("lengths", t, 1) for t in lengths)
-    batch = _check_int("batch", batch, 1)
+    lengths = tuple(check_int("lengths", t, 1) for t in lengths)
+    batch = check_int("batch", batch, 1)
     if tokens is not None:
-        tokens = _check_int("tokens", tokens, max(lengths))
-    repeats = _check_int("repeats", repeats, 1)
+        tokens = check_int("tokens", tokens, max(lengths))
+    repeats = check_int("repeats", repeats, 1)
     rng = np.random.default_rng(0) if rng is None else np.random.default_rng(rng)
     lstm = nn.LSTM(d_model, d_model, batch_first=True, rng=rng)
     layer = nn.TransformerEncoderLayer(d_model, nhead, 4 * d_model, rng=rng)
@@ -482,7 +458,7 @@ def time_layers(lengths=(8, 16, 32, 64, 128), batch=32, tokens=None, d_model=32,
 
     result = {"lengths": np.array(lengths), "batches": [], "LSTM": [],
               "transformer layer": []}
-    with _one_blas_thread():
+    with one_blas_thread():
         for length in lengths:
             n = batch if tokens is None else tokens // length
             x = rng.standard_normal((n, length, d_model))
@@ -509,7 +485,7 @@ def one_position(layer, x, t):
     x = np.asarray(x, dtype=float)
     if x.ndim != 3:
         raise ValueError(f"x: expected shape (N, T, D), got {x.shape}")
-    t = _check_int("t", t, 0, x.shape[1] - 1)
+    t = check_int("t", t, 0, x.shape[1] - 1)
     query = x[:, t:t + 1]                                        # (N, 1, D)
     attended, _ = layer.self_attn(query, x, x, need_weights=False)
     y = layer.norm1(Tensor(query) + attended)

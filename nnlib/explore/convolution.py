@@ -23,13 +23,14 @@ The networks train in float64 with one BLAS thread: float32 would be faster, but
 last-bit rounding differs between processors, and over hundreds of steps that can change a
 test answer or two; the book's numbers must come out the same on every machine.
 """
-import contextlib
 import functools
 import math
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from nnlib.explore.runs import check_int, one_blas_thread
 
 __all__ = [
     "KERNELS", "PRESETS", "DIGIT_EXAMPLES", "digit_image", "as_kernel", "feature_map",
@@ -71,16 +72,6 @@ PRESETS = ("vertical edge", "horizontal edge", "blur", "sharpen", "identity")
 DIGIT_EXAMPLES = {0: 0, 2: 2, 7: 7}
 
 
-def _check_int(name, value, low, high=None):
-    """``value`` as an int in [low, high] (high None: no upper bound), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < low or (high is not None and value > high):
-        expected = f"a whole number >= {low}" if high is None else \
-            f"a whole number from {low} to {high}"
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return int(value)
-
-
 @functools.lru_cache(maxsize=1)
 def _all_digit_images():
     from sklearn.datasets import load_digits
@@ -95,7 +86,7 @@ def digit_image(index=DIGIT_EXAMPLES[2]):
     (not divided by 16), read-only. ``index``: 0 to 1,796 (the same order as
     ``nnlib.datasets.digits(...).images``)."""
     images = _all_digit_images()
-    return images[_check_int("index", index, 0, len(images) - 1)]
+    return images[check_int("index", index, 0, len(images) - 1)]
 
 
 def as_kernel(kernel):
@@ -137,8 +128,8 @@ def feature_map(image, kernel, stride=1, padding=0):
     from nnlib.nn.conv import conv2d_forward
 
     image, kernel = _as_image(image), as_kernel(kernel)
-    stride = _check_int("stride", stride, 1)
-    padding = _check_int("padding", padding, 0)
+    stride = check_int("stride", stride, 1)
+    padding = check_int("padding", padding, 0)
     if kernel.shape[0] > image.shape[0] + 2 * padding or \
             kernel.shape[1] > image.shape[1] + 2 * padding:
         raise ValueError(f"kernel: expected a kernel no larger than the padded image, got "
@@ -160,7 +151,7 @@ def max_pool_map(fmap, size=2):
     from nnlib.nn.pooling import maxpool2d_forward
 
     fmap = _as_image(fmap)
-    size = _check_int("size", size, 1)
+    size = check_int("size", size, 1)
     if min(fmap.shape) < size:
         return fmap.copy()
     out, _ = maxpool2d_forward(fmap[None, None], size)
@@ -187,8 +178,8 @@ def slide_step(image, kernel, row, col):
     padding), worked out: patch, products and their sum, a :class:`SlideStep`."""
     image, kernel = _as_image(image), as_kernel(kernel)
     kh, kw = kernel.shape
-    row = _check_int("row", row, 0, image.shape[0] - kh)
-    col = _check_int("col", col, 0, image.shape[1] - kw)
+    row = check_int("row", row, 0, image.shape[0] - kh)
+    col = check_int("col", col, 0, image.shape[1] - kw)
     patch = image[row:row + kh, col:col + kw].copy()
     products = patch * kernel
     return SlideStep(row, col, patch, products, float(products.sum()))
@@ -209,26 +200,13 @@ _DIRECTIONS = ((0, 1), (0, -1), (1, 0), (-1, 0))   # right, left, down, up (rows
 _DTYPE = np.float64
 
 
-@contextlib.contextmanager
-def _one_blas_thread():
-    """A single BLAS thread (if threadpoolctl, a scikit-learn dependency, is there): these
-    products are small, and on a busy 2-core machine threads only fight."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings it
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
 @functools.lru_cache(maxsize=4)
 def digit_split(seed=0):
     """``nnlib.datasets.digits(test_size=0.25, rng=seed)``: 1,347 training and 450 test
     digits, pixels in [0, 1], cached per seed."""
     from nnlib.data.datasets import digits
 
-    return digits(test_size=0.25, rng=_check_int("seed", seed, 0))
+    return digits(test_size=0.25, rng=check_int("seed", seed, 0))
 
 
 def digits_cnn(rng=None, head="flatten"):
@@ -280,7 +258,7 @@ def _shift(images, dy, dx):
 def shifted_test_set(X, y, distance):
     """Every image of ``X`` (N, 64) moved ``distance`` pixels right, left, down and up:
     ``(X (4N, 64), y (4N,))``; distance 0 returns ``(X, y)`` unchanged."""
-    distance = _check_int("distance", distance, 0, 7)
+    distance = check_int("distance", distance, 0, 7)
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[1] != 64:
         raise ValueError(f"X: expected flattened 8x8 images (N, 64), got shape {X.shape}")
@@ -342,7 +320,7 @@ def train_digit_model(kind="cnn", seed=0, augment=False):
         raise ValueError(f"kind: expected one of {list(KINDS)}, got {kind!r}")
     if not isinstance(augment, (bool, np.bool_)):
         raise ValueError(f"augment: expected True or False, got {augment!r}")
-    return _train(kind, _check_int("seed", seed, 0), bool(augment))
+    return _train(kind, check_int("seed", seed, 0), bool(augment))
 
 
 @functools.lru_cache(maxsize=32)
@@ -362,7 +340,7 @@ def _train(kind, seed, augment):
     else:
         model = digits_cnn(rng, head="global max" if kind == "cnn_global_pool" else "flatten")
     scores = []
-    with _one_blas_thread():
+    with one_blas_thread():
         fit(model, _as_input(kind, X), y, loss="cross_entropy",
             optimizer=Adam(model.parameters(), lr=LR), epochs=epochs,
             batch_size=BATCH_SIZE, rng=seed, progress=False)
@@ -379,7 +357,7 @@ def shift_summary(kinds=("cnn", "mlp"), seeds=SEEDS):
     Returns ``{(kind, augment): array (len(seeds), len(SHIFT_DISTANCES))}``: row s holds
     seed s's accuracy on the test digits moved 0, 1 and 2 pixels.
     """
-    seeds = tuple(_check_int("seeds", s, 0) for s in seeds)
+    seeds = tuple(check_int("seeds", s, 0) for s in seeds)
     if not seeds:
         raise ValueError("seeds: expected at least one seed, got none")
     return {(kind, augment): np.array([train_digit_model(kind, s, augment).accuracy
@@ -457,15 +435,15 @@ class LayerSpec:
 def conv(out_channels, kernel_size=3, stride=1, padding=None):
     """A convolution with ``out_channels`` filters (padding None: ``kernel_size // 2``,
     which keeps the size for an odd kernel and stride 1)."""
-    kernel_size = _check_int("kernel_size", kernel_size, 1)
-    padding = kernel_size // 2 if padding is None else _check_int("padding", padding, 0)
-    return LayerSpec("conv", _check_int("out_channels", out_channels, 1), kernel_size,
-                     _check_int("stride", stride, 1), padding)
+    kernel_size = check_int("kernel_size", kernel_size, 1)
+    padding = kernel_size // 2 if padding is None else check_int("padding", padding, 0)
+    return LayerSpec("conv", check_int("out_channels", out_channels, 1), kernel_size,
+                     check_int("stride", stride, 1), padding)
 
 
 def pool(kernel_size=2):
     """Max pooling with ``kernel_size`` x ``kernel_size`` windows side by side."""
-    kernel_size = _check_int("kernel_size", kernel_size, 1)
+    kernel_size = check_int("kernel_size", kernel_size, 1)
     return LayerSpec("pool", 0, kernel_size, kernel_size, 0)
 
 
@@ -481,7 +459,7 @@ def flatten():
 
 def dense(out_features):
     """A dense (fully connected) layer of ``out_features`` neurons."""
-    return LayerSpec("dense", _check_int("out_features", out_features, 1))
+    return LayerSpec("dense", check_int("out_features", out_features, 1))
 
 
 def softmax():
@@ -543,7 +521,7 @@ def layer_table(layers, input_shape):
     ``filters * (C * kH * kW + 1)``; a dense layer: ``inputs * neurons + neurons``) and
     its multiply-adds (conv: one per weight per output position; dense: one per weight).
     """
-    shape = tuple(_check_int("input_shape", s, 1) for s in input_shape)
+    shape = tuple(check_int("input_shape", s, 1) for s in input_shape)
     if len(shape) not in (1, 3):
         raise ValueError(f"input_shape: expected (C, H, W) or (D,), got {input_shape!r}")
     rows = [LayerRow("input", shape, math.prod(shape), 0, 0)]

@@ -23,13 +23,14 @@ float32 the last-bit rounding differences between processors grow, over 300 trai
 steps, into a different answer for a test point or two, and the book's numbers must be the
 same on every machine.
 """
-import contextlib
 import functools
 import math
 import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from nnlib.explore.runs import check_int, one_blas_thread
 
 __all__ = [
     "CURVE_NOISE", "CURVE_SEED", "true_curve", "curve_split", "fit_polynomial", "mse",
@@ -42,16 +43,6 @@ __all__ = [
 # ---------------------------------------------------------------------------- shared helpers
 
 
-def _check_int(name, value, low, high=None):
-    """``value`` as an int in [low, high] (high None: no upper bound), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < low or (high is not None and value > high):
-        expected = f"a whole number >= {low}" if high is None else \
-            f"a whole number from {low} to {high}"
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return int(value)
-
-
 def _check_fraction(name, value, low=0.0, high=1.0, closed_high=False):
     ok = (isinstance(value, numbers.Real) and not isinstance(value, bool)
           and low <= value and (value <= high if closed_high else value < high))
@@ -60,19 +51,6 @@ def _check_fraction(name, value, low=0.0, high=1.0, closed_high=False):
         raise ValueError(f"{name}: expected a number in [{low:g}, {high:g}{bracket}, "
                          f"got {value!r}")
     return float(value)
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run the block with a single BLAS thread (if threadpoolctl, a scikit-learn
-    dependency, is installed). Small matrix products gain nothing from threads."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings it
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 # ---------------------------------------------------------------------------- polynomials
@@ -109,14 +87,14 @@ class CurveSplit:
 
     def train(self, n):
         """The first ``n`` points of the pool, ``(x, y)`` each (n,)."""
-        n = _check_int("n", n, 2, len(self.x_pool))
+        n = check_int("n", n, 2, len(self.x_pool))
         return self.x_pool[:n], self.y_pool[:n]
 
 
 @functools.lru_cache(maxsize=32)
 def curve_split(seed=CURVE_SEED):
     """The curve data for ``seed`` (an int): a :class:`CurveSplit` (cached, read-only)."""
-    seed = _check_int("seed", seed, 0)
+    seed = check_int("seed", seed, 0)
     rng = np.random.default_rng(seed)
     arrays = []
     for n in (CURVE_POOL, CURVE_VAL, CURVE_TEST):
@@ -139,7 +117,7 @@ def fit_polynomial(x, y, degree):
     if x.ndim != 1 or x.shape != y.shape:
         raise ValueError(f"x, y: expected two 1-D arrays of the same length, got shapes "
                          f"{x.shape} and {y.shape}")
-    degree = _check_int("degree", degree, 0, len(x) - 1)
+    degree = check_int("degree", degree, 0, len(x) - 1)
     return np.polynomial.Polynomial.fit(x, y, degree)
 
 
@@ -208,7 +186,7 @@ class MoonsSplit:
 
     def train(self, n=100):
         """The first ``n`` pool points, ``(X (n, 2), y (n,))``."""
-        n = _check_int("n_train", n, 2, len(self.X_pool))
+        n = check_int("n_train", n, 2, len(self.X_pool))
         return self.X_pool[:n], self.y_pool[:n]
 
 
@@ -240,7 +218,7 @@ def moons_mlp(width=256, dropout=0.0, rng=None, dtype=None):
     """
     from nnlib.nn import Dropout, Linear, ReLU, Sequential
 
-    width = _check_int("width", width, 1)
+    width = check_int("width", width, 1)
     dropout = _check_fraction("dropout", dropout)
     rng = np.random.default_rng(0) if rng is None else rng
     dtype = DTYPE if dtype is None else dtype
@@ -292,9 +270,9 @@ def train_moons(seed=0, n_train=100, width=256, weight_decay=0.0, dropout=0.0,
     data is the same for every seed. Cached: the same arguments return the same
     :class:`MoonsRun`.
     """
-    seed = _check_int("seed", seed, 0)
-    n_train = _check_int("n_train", n_train, 2, MOONS_POOL)
-    width = _check_int("width", width, 1)
+    seed = check_int("seed", seed, 0)
+    n_train = check_int("n_train", n_train, 2, MOONS_POOL)
+    width = check_int("width", width, 1)
     if isinstance(weight_decay, bool) or not isinstance(weight_decay, numbers.Real) \
             or not 0 <= weight_decay < math.inf:
         raise ValueError(f"weight_decay: expected a number >= 0, got {weight_decay!r}")
@@ -319,7 +297,7 @@ def _train_moons(seed, n_train, width, weight_decay, dropout, early_stopping):
     rng = np.random.default_rng(seed)
     model = moons_mlp(width, dropout, rng)
     stopper = EarlyStopping("val_loss", patience=PATIENCE) if early_stopping else None
-    with _one_blas_thread():
+    with one_blas_thread():
         history = fit(model, X, y, loss="cross_entropy",
                       optimizer=Adam(model.parameters(), lr=LR, weight_decay=weight_decay),
                       epochs=epochs, batch_size=batch_size,
@@ -380,7 +358,7 @@ def _summary(values):
 def _logits(model, X):
     from nnlib.train.loop import predict
 
-    with _one_blas_thread():
+    with one_blas_thread():
         return predict(model, np.asarray(X)).astype(np.float64)
 
 
@@ -441,7 +419,7 @@ def shift_images(images, dy, dx):
         raise ValueError(f"images: expected an array (N, H, W), got shape {images.shape}")
     H, W = images.shape[1:]
     for name, d, size in (("dy", dy, H), ("dx", dx, W)):
-        _check_int(name, d, -(size - 1), size - 1)
+        check_int(name, d, -(size - 1), size - 1)
     out = np.zeros_like(images)
     out[:, max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
         images[:, max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
@@ -490,7 +468,7 @@ def augmentation_run(augment, seed=0):
     :class:`AugmentationRun`."""
     if not isinstance(augment, (bool, np.bool_)):
         raise ValueError(f"augment: expected True or False, got {augment!r}")
-    return _augmentation_run(bool(augment), _check_int("seed", seed, 0))
+    return _augmentation_run(bool(augment), check_int("seed", seed, 0))
 
 
 @functools.lru_cache(maxsize=8)
@@ -507,7 +485,7 @@ def _augmentation_run(augment, seed):
     rng = np.random.default_rng(seed)
     model = Sequential(Linear(64, 128, rng=rng, dtype=DTYPE), ReLU(),
                        Linear(128, 10, rng=rng, dtype=DTYPE))
-    with _one_blas_thread():
+    with one_blas_thread():
         fit(model, X, y, loss="cross_entropy", optimizer=Adam(model.parameters(), lr=1e-3),
             epochs=DIGITS_EPOCHS, batch_size=32, rng=rng, progress=False)
         plain = predict(model, d.X_test).argmax(axis=1)
