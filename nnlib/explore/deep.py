@@ -182,8 +182,8 @@ SAWTOOTH_STEPS, SAWTOOTH_LR = 2000, 0.01
 
 def fit_sawtooth(widths, folds, seed=0):
     """Train a ReLU network with layer sizes ``widths`` (e.g. ``(1, 10, 1)``) to the
-    ``folds``-fold sawtooth by gradient descent: :data:`SAWTOOTH_STEPS` full-batch Adam
-    steps on :data:`SAWTOOTH_POINTS` evenly spaced points, mean squared error, He
+    ``folds``-fold sawtooth by gradient descent: ``SAWTOOTH_STEPS`` full-batch Adam
+    steps on ``SAWTOOTH_POINTS`` evenly spaced points, mean squared error, He
     initialisation from ``seed``. Returns a :class:`SawtoothFit` (cached)."""
     widths = _check_widths(widths)
     if widths[0] != 1 or widths[-1] != 1:
@@ -274,9 +274,9 @@ class BudgetRun:
 def budget_run(task, widths, seed=0):
     """Train a ReLU network with layer sizes ``widths`` on ``task`` and measure it.
 
-    ``task`` is "rings" (``widths`` from 2 inputs to 2 outputs; :data:`RINGS_EPOCHS` epochs
+    ``task`` is "rings" (``widths`` from 2 inputs to 2 outputs; ``RINGS_EPOCHS`` epochs
     of Adam on mini-batches of 50) or "digits" (64 inputs, 10 outputs;
-    :data:`DIGITS_EPOCHS` epochs on mini-batches of 32). Returns a :class:`BudgetRun`
+    ``DIGITS_EPOCHS`` epochs on mini-batches of 32). Returns a :class:`BudgetRun`
     (cached on the arguments).
     """
     task = _check_choice("task", task, ("rings", "digits"))
@@ -357,11 +357,17 @@ ACTIVATIONS = ("sigmoid", "relu")
 INITS = ("normal", "xavier", "he")
 #: "none": a plain stack; "plain": x + block(x); "scaled": x + block(x) / sqrt(depth).
 SKIPS = ("none", "plain", "scaled")
-#: Hidden width, default number of Linear layers, and the training budget of every run:
-#: plain SGD at LR on mini-batches of BATCH_SIZE (the last, smaller batch is dropped), for
-#: EPOCHS epochs; SEEDS: the seeds of the chapter's table.
-WIDTH, DEPTH = 64, 20
-LR, BATCH_SIZE, EPOCHS = 0.03, 32, 10
+#: Neurons in every hidden layer.
+WIDTH = 64
+#: Number of Linear layers of the chapter's deep network.
+DEPTH = 20
+#: The training budget of every run: plain SGD at this learning rate ...
+LR = 0.03
+#: ... on mini-batches of this many images (each epoch's last, smaller batch is dropped) ...
+BATCH_SIZE = 32
+#: ... for this many epochs.
+EPOCHS = 10
+#: The seeds (random starts) of the chapter's table.
 SEEDS = (0, 1, 2)
 
 
