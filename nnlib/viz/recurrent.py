@@ -17,6 +17,7 @@ come from :mod:`nnlib.explore.recurrent`:
 """
 import numpy as np
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from nnlib.data import sequences, speech
 from nnlib.explore import recurrent as rc
@@ -404,8 +405,9 @@ _FLOOR, _CEILING = 1e-45, 1e30
 def gradient_explorer_figure(cell="RNN (tanh)", length=20, weight_scale=1.0):
     """The explorer: an untrained recurrent layer reads ``length`` random symbols.
 
-    Left: how much gradient reaches each input, relative to the last (log scale, fixed
-    limits 1e-45 to 1e30 so frames can be compared; values beyond are drawn at the edge).
+    Left: how much gradient reaches each input, relative to the last (log scale from at
+    most 1e-7 to at least 100, wider when the values need it; values beyond 1e-45 and 1e30
+    are drawn at those limits).
     Right: the hidden state of one sequence at every step (top) and, for an LSTM or a GRU,
     the mean of its memory gate, forget or update (bottom). ``weight_scale`` multiplies
     the recurrent weights ``weight_hh``.
@@ -421,7 +423,10 @@ def gradient_explorer_figure(cell="RNN (tanh)", length=20, weight_scale=1.0):
     ratios = np.clip(np.nan_to_num(run.ratios, nan=_CEILING, posinf=_CEILING), _FLOOR, _CEILING)
     ax.semilogy(back, ratios, color=_BACKWARD, linewidth=2, marker="o", markersize=2.5)
     ax.axhline(1, color="#999999", linewidth=0.8, linestyle=":")
-    ax.set_ylim(_FLOOR / 10, _CEILING * 10)
+    ax.set_ylim(min(ratios.min(), 1e-6) / 10, max(ratios.max(), 10) * 10)
+    ax.yaxis.set_major_locator(LogLocator(numticks=7))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(max(run.length - 1, 1) + 0.5, -0.5)
     ax.set_xlabel("steps before the last input")
     ax.set_ylabel("gradient reaching the input\n(relative to the last input)")
@@ -432,6 +437,7 @@ def gradient_explorer_figure(cell="RNN (tanh)", length=20, weight_scale=1.0):
     states = run.hidden.T
     top.imshow(states, aspect="auto", cmap=_SIGNED, vmin=-1, vmax=1, interpolation="nearest")
     top.set_yticks([])
+    top.xaxis.set_major_locator(MaxNLocator(integer=True))
     top.set_ylabel("unit")
     biggest = float(np.nanmax(np.abs(states))) if np.isfinite(states).any() else np.inf
     top.set_title(f"hidden state h (largest |h|: {biggest:.2g})", fontsize=10.5)
