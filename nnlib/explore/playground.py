@@ -3,7 +3,7 @@
 A network with two inputs (the point's coordinates x1, x2), one hidden layer of
 ``hidden`` neurons and one output score learns to tell two classes of points apart, as in
 TensorFlow Playground. Each setting (data set, hidden neurons, activation, learning rate)
-is trained **once** with :func:`nnlib.fit` and cached; a callback keeps a copy of the
+is trained **once** with :func:`nnlib.train.loop.fit` and cached; a callback keeps a copy of the
 weights after every epoch (a *snapshot*), so a figure for any epoch is drawn from the
 snapshots without training again. The figures are in :mod:`nnlib.viz.playground`.
 
@@ -123,7 +123,7 @@ class PlaygroundRun:
     weights stored (in, out) as in :class:`nnlib.nn.Linear`. ``loss``, ``val_loss``,
     ``accuracy`` and ``val_accuracy`` are (K + 1,) arrays measured on the whole training
     and validation sets at each snapshot, K = :attr:`epochs_done`. ``diverged_at`` is the
-    epoch (1-based) in which :func:`nnlib.fit` stopped a run whose loss blew up, else None.
+    epoch (1-based) in which :func:`nnlib.train.loop.fit` stopped a run whose loss blew up, else None.
     """
 
     dataset: str
@@ -195,7 +195,7 @@ def playground_run(dataset="circles", hidden=4, activation="tanh", lr=0.3):
 
 
 class _Snapshots:
-    """A :func:`nnlib.fit` callback that copies the weights before training and after
+    """A :func:`nnlib.train.loop.fit` callback that copies the weights before training and after
     every epoch."""
 
     def on_train_begin(self, model):

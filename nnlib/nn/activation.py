@@ -14,7 +14,7 @@ __all__ = ["ReLU", "Sigmoid", "Tanh", "LeakyReLU", "Softmax", "Step"]
 class ReLU(Module):
     """``max(0, x)`` elementwise.
 
-    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    Shape: any input (N, ...) gives an output of the same shape (chapter 4).
     """
 
     def forward(self, x):
@@ -26,7 +26,7 @@ class ReLU(Module):
 class Sigmoid(Module):
     """Logistic function ``1 / (1 + exp(-x))`` elementwise (outputs between 0 and 1).
 
-    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    Shape: any input (N, ...) gives an output of the same shape (chapter 4).
     """
 
     def forward(self, x):
@@ -36,7 +36,7 @@ class Sigmoid(Module):
 class Tanh(Module):
     """Hyperbolic tangent elementwise (outputs between -1 and 1).
 
-    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    Shape: any input (N, ...) gives an output of the same shape (chapter 4).
     """
 
     def forward(self, x):
@@ -46,7 +46,7 @@ class Tanh(Module):
 class LeakyReLU(Module):
     """``x`` where x > 0, else ``negative_slope * x``.
 
-    Shape: any input (N, *) gives an output of the same shape (chapter 4).
+    Shape: any input (N, ...) gives an output of the same shape (chapter 4).
     """
 
     def __init__(self, negative_slope=0.01):
@@ -85,7 +85,7 @@ class Softmax(Module):
 class Step(Module):
     """Heaviside step (perceptron): 1.0 where x > threshold, else 0.0.
 
-    Shape: any input (N, *) gives an output of the same shape (chapter 2).
+    Shape: any input (N, ...) gives an output of the same shape (chapter 2).
 
     Its gradient is zero everywhere (defined as 0 at the jump), so a network of steps
     cannot learn by gradient descent.

@@ -20,7 +20,7 @@ class Dropout(Module):
     p : float in [0, 1)
     rng : np.random.Generator or int seed, optional (pass one for reproducible masks)
 
-    Shape: any input (N, *) gives an output of the same shape. Chapter 10 measures what it
+    Shape: any input (N, ...) gives an output of the same shape. Chapter 10 measures what it
     does against overfitting.
     """
 

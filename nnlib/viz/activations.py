@@ -49,7 +49,7 @@ def activation_grid(names=EXPLORER_ACTIVATIONS, z=None, ncols=3):
 @_styled
 def saturation_plot(threshold=5.0, z=None, ax=None):
     """The sigmoid's derivative, with its peak 0.25 at z = 0 marked and the saturated
-    regions |z| > threshold shaded, where the slope is almost zero (chapter 4).
+    regions ``|z| > threshold`` shaded, where the slope is almost zero (chapter 4).
     Returns the Figure."""
     if not isinstance(threshold, numbers.Real) or threshold <= 0:
         raise ValueError(f"threshold: expected a positive number, got {threshold!r}")

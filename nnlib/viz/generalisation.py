@@ -304,8 +304,8 @@ def shifted_digit_row(image, title="One digit and its four one-pixel shifts"):
 
 @_styled
 def augmentation_bars(plain, augmented, ax=None):
-    """Accuracy on the ordinary and on the shifted test digits of two
-    :class:`~nnlib.explore.generalisation.AugmentationRun`s: trained without and with
+    """Accuracy on the ordinary and on the shifted test digits of two runs
+    (:class:`~nnlib.explore.generalisation.AugmentationRun`): trained without and with
     shifted copies."""
     fig, ax = _fig_ax(ax, figsize=(6.4, 3.8))
     groups = ["ordinary test digits", "test digits shifted\nby one pixel"]

@@ -113,20 +113,26 @@ def labelled_network(layer_sizes, values=None, weights=None, neuron_labels=None,
                      hide_zero_weights=True, title=None, min_rows=1):
     """Draw a layered network with optional names, values and weights (chapter 3).
 
-    layer_sizes : e.g. [128, 10, 5, 4].
-    values : optional list, one 1-D array (or None) per layer: each neuron is shaded by
-        its value (0 white .. 1 dark blue) and the value is written inside.
-    weights : optional list, one (in, out) array (or None) per pair of layers: a line's
-        colour shows the sign (blue positive, vermillion negative), its width ``|w|``. Zero
-        weights are not drawn when ``hide_zero_weights``. Pairs given as None are drawn
-        as thin grey lines.
-    neuron_labels : optional list, one list of strings (or None) per layer, written beside
-        each neuron (left of the first layer, right of the others).
-    layer_names : optional list of strings written under each layer.
-    max_neurons : a wider layer is drawn in max_neurons rows: its first and last neurons
-        around a "⋮".
-    min_rows : draw at the scale of a layer this tall even if all layers are smaller
-        (keeps an explorer's frames at one scale).
+    Parameters
+    ----------
+    layer_sizes : list of int, e.g. [128, 10, 5, 4]
+    values : optional list, one 1-D array (or None) per layer
+        Each neuron is shaded by its value (0 white .. 1 dark blue) and the value is
+        written inside.
+    weights : optional list, one (in, out) array (or None) per pair of layers
+        A line's colour shows the sign (blue positive, vermillion negative), its width
+        ``|w|``. Zero weights are not drawn when ``hide_zero_weights``. Pairs given as
+        None are drawn as thin grey lines.
+    neuron_labels : optional list, one list of strings (or None) per layer
+        Written beside each neuron (left of the first layer, right of the others).
+    layer_names : optional list of strings written under each layer
+    max_neurons : int
+        A wider layer is drawn in max_neurons rows: its first and last neurons around a
+        "⋮".
+    min_rows : int
+        Draw at the scale of a layer this tall even if all layers are smaller (keeps an
+        explorer's frames at one scale).
+
     Returns the Figure.
     """
     sizes = [int(s) for s in layer_sizes]

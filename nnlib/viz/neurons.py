@@ -2,7 +2,7 @@
 
 Each explorer is two things: a pure function that draws one figure from plain numbers
 (testable, and usable without any widget library), and a small wrapper that hands that
-function to :func:`nnlib.explore.explore` with the controls to show. ``explore`` gives
+function to :func:`nnlib.explore.explorer.explore` with the controls to show. ``explore`` gives
 live ipywidgets in JupyterLab and a precomputed static twin in the published book, so the
 controls' grids are kept small: every combination becomes one frame of the static twin.
 """
