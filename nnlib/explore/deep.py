@@ -353,7 +353,7 @@ class Residual(Module):
 #: The activations, initialisations and kinds of skip connection the chapter compares.
 ACTIVATIONS = ("sigmoid", "relu")
 #: "normal": N(0, 1); "xavier": Glorot normal, std sqrt(2 / (fan_in + fan_out)), which is
-#: 1/sqrt(n) for an n-to-n layer; "he": std sqrt(2 / fan_in) (kaiming_normal_).
+#: 1/sqrt(n) for an n-to-n layer; "he": std sqrt(2 / fan_in) (``kaiming_normal_``).
 INITS = ("normal", "xavier", "he")
 #: "none": a plain stack; "plain": x + block(x); "scaled": x + block(x) / sqrt(depth).
 SKIPS = ("none", "plain", "scaled")
