@@ -28,6 +28,7 @@ from matplotlib.patches import FancyArrowPatch, Rectangle
 
 from nnlib.explore import attention as at
 from nnlib.viz.style import OKABE_ITO, PALETTE, _styled, subplots
+from nnlib._checks import check_int
 
 __all__ = [
     "lookup_figure", "lookup_table", "saturation_figure", "weights_figure",
@@ -299,7 +300,7 @@ def sequential_figure(length=5):
     """Top: an LSTM reads ``length`` positions as a chain, each step waiting for the
     previous one. Bottom: a transformer layer computes every position at once, each
     output looking at every input."""
-    length = at._check_int("length", length, 2, 12)
+    length = check_int("length", length, 2, 12)
     fig, (top, bottom) = subplots(2, 1, figsize=(9.0, 5.0))
     xs = np.arange(length)
     blue, orange = OKABE_ITO["blue"], OKABE_ITO["orange"]
