@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlib.explore.runs import check_int
 from nnlib._checks import as_rng
 from nnlib.nn import init as nn_init
 from nnlib.nn.module import Module
@@ -50,16 +51,6 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- shared helpers
-
-def _check_int(name, value, low, high=None):
-    """``value`` as an int in [low, high] (high None: no upper bound), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < low or (high is not None and value > high):
-        expected = f"a whole number >= {low}" if high is None else \
-            f"a whole number from {low} to {high}"
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return int(value)
-
 
 def _check_choice(name, value, options):
     if value not in options:
@@ -108,7 +99,7 @@ def _check_widths(widths):
     widths = tuple(widths)
     if len(widths) < 2:
         raise ValueError(f"widths: expected at least an input and an output size, got {widths!r}")
-    return tuple(_check_int("widths", w, 1) for w in widths)
+    return tuple(check_int("widths", w, 1) for w in widths)
 
 
 # ---------------------------------------------------------------------------- folding
@@ -125,7 +116,7 @@ def folding_network(folds):
     """
     from nnlib.nn import Linear, ReLU, Sequential
 
-    folds = _check_int("folds", folds, 1)
+    folds = check_int("folds", folds, 1)
     split = np.array([0.0, -0.5])             # biases of a and b: t and t - 1/2
     fold = np.array([[2.0], [-4.0]])          # tent(t) = 2a - 4b
 
@@ -188,7 +179,7 @@ def fit_sawtooth(widths, folds, seed=0):
     widths = _check_widths(widths)
     if widths[0] != 1 or widths[-1] != 1:
         raise ValueError(f"widths: expected one input and one output, got {widths!r}")
-    return _fit_sawtooth(widths, _check_int("folds", folds, 1), _check_int("seed", seed, 0))
+    return _fit_sawtooth(widths, check_int("folds", folds, 1), check_int("seed", seed, 0))
 
 
 @functools.lru_cache(maxsize=32)
@@ -285,7 +276,7 @@ def budget_run(task, widths, seed=0):
     if (widths[0], widths[-1]) != ends:
         raise ValueError(f"widths: expected {ends[0]} inputs and {ends[1]} outputs for "
                          f"{task!r}, got {widths!r}")
-    return _budget_run(task, widths, _check_int("seed", seed, 0))
+    return _budget_run(task, widths, check_int("seed", seed, 0))
 
 
 @functools.lru_cache(maxsize=32)
@@ -401,13 +392,13 @@ def build_network(depth=DEPTH, activation="relu", init="he", batch_norm=False, s
     """
     from nnlib.nn import BatchNorm1d, Linear, ReLU, Sequential, Sigmoid
 
-    depth = _check_int("depth", depth, 2)
+    depth = check_int("depth", depth, 2)
     _check_choice("activation", activation, ACTIVATIONS)
     _check_choice("init", init, INITS)
     _check_choice("skip", skip, SKIPS)
     if not isinstance(batch_norm, (bool, np.bool_)):
         raise ValueError(f"batch_norm: expected True or False, got {batch_norm!r}")
-    width = WIDTH if width is None else _check_int("width", width, 1)
+    width = WIDTH if width is None else check_int("width", width, 1)
     rng = as_rng(rng)
     act = {"sigmoid": Sigmoid, "relu": ReLU}[activation]
 
@@ -529,7 +520,7 @@ def deep_run(depth=DEPTH, activation="relu", init="he", batch_norm=False, skip="
     1e-12, about the size of the rounding differences between two processors) to measure
     how sensitive training is to them. Cached on the arguments.
     """
-    depth = _check_int("depth", depth, 2)
+    depth = check_int("depth", depth, 2)
     _check_choice("activation", activation, ACTIVATIONS)
     _check_choice("init", init, INITS)
     _check_choice("skip", skip, SKIPS)
@@ -541,7 +532,7 @@ def deep_run(depth=DEPTH, activation="relu", init="he", batch_norm=False, skip="
             or not abs(nudge) < 1e-3:
         raise ValueError(f"nudge: expected a small number (|nudge| < 1e-3), got {nudge!r}")
     return _deep_run(depth, activation, init, bool(batch_norm), skip,
-                     _check_int("seed", seed, 0), bool(drop_last), float(nudge))
+                     check_int("seed", seed, 0), bool(drop_last), float(nudge))
 
 
 @functools.lru_cache(maxsize=None)
@@ -612,7 +603,7 @@ def gradient_table(seeds=SEEDS, depth=DEPTH, rows=TABLE_ROWS):
     layer), 'ratio' (first / last) and 'accuracy' (nan if any seed diverged), the finite
     accuracies' 'acc_low' and 'acc_high', and 'diverged' (how many seeds diverged).
     """
-    seeds = tuple(_check_int("seeds", s, 0) for s in seeds)
+    seeds = tuple(check_int("seeds", s, 0) for s in seeds)
     if not seeds:
         raise ValueError("seeds: expected at least one seed, got ()")
     table = []

@@ -25,13 +25,13 @@ explorer:
 Every run is seeded and deterministic, in float64 with one BLAS thread: float32's last-bit
 rounding differs between processors, and a GAN's training amplifies small differences.
 """
-import contextlib
 import functools
 import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnlib.explore.runs import check_int, one_blas_thread
 from nnlib import losses, nn, optim
 from nnlib._checks import as_rng, check_positive, check_size
 from nnlib.data.gaussian_ring import ring_centres, ring_of_gaussians
@@ -77,30 +77,6 @@ _REAL_SEED = 4321
 #: The generator losses :func:`generator_loss` knows.
 GENERATOR_LOSSES = ("non-saturating", "minimax")
 _ADAM_BETAS = (0.5, 0.999)
-
-
-@contextlib.contextmanager
-def _one_blas_thread():
-    """Run the block with a single BLAS thread (if threadpoolctl, a scikit-learn
-    dependency, is installed): the matrices are small, and threads fighting over two busy
-    cores only slow them down."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - scikit-learn always brings it
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
-
-
-def _check_int(name, value, low, high=None):
-    """``value`` as an int in [low, high] (high None: no upper bound), else ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
-            or value < low or (high is not None and value > high):
-        expected = f"a whole number >= {low}" if high is None else \
-            f"a whole number from {low} to {high}"
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return int(value)
 
 
 # ---------------------------------------------------------------------------- the players
@@ -371,9 +347,9 @@ def train_gan(setting="balanced", seed=0, steps=STEPS, lr_d=None, lr_g=None,
     if not isinstance(setting, str) or setting not in SETTINGS:
         raise ValueError(f"setting: expected one of {', '.join(map(repr, SETTINGS))}, "
                          f"got {setting!r}")
-    seed = _check_int("seed", seed, 0)
-    steps = _check_int("steps", steps, 1)
-    snapshot_every = _check_int("snapshot_every", snapshot_every, 1)
+    seed = check_int("seed", seed, 0)
+    steps = check_int("steps", steps, 1)
+    snapshot_every = check_int("snapshot_every", snapshot_every, 1)
     loss = _check_generator_loss(loss)
     rates = dict(SETTINGS[setting])
     for name, value in (("lr_d", lr_d), ("lr_g", lr_g)):
@@ -396,7 +372,7 @@ def _train(setting, seed, steps, lr_d, lr_g, loss, snapshot_every):
     reals, _ = ring_of_gaussians(steps * BATCH_SIZE, rng=rng, **RING)
     reals = reals.reshape(steps, BATCH_SIZE, 2)
     latents = rng.standard_normal((steps, BATCH_SIZE, LATENT_DIM))
-    with _one_blas_thread():
+    with one_blas_thread():
         run.snapshots.append(_take_snapshot(0, G, D, points))
         for step in range(steps):
             real, fake = reals[step], G(latents[step])
@@ -460,7 +436,7 @@ def head_start(steps=(0, 10, 25, 50, 100, 200), seed=0, lr=2e-3):
     """Train only the discriminator, against a generator that stays as it started, and
     measure after each number of ``steps`` how sure D is and how much gradient each
     generator loss would give G. Returns a :class:`HeadStart`."""
-    steps = [_check_int(f"steps[{i}]", s, 0) for i, s in enumerate(steps)]
+    steps = [check_int(f"steps[{i}]", s, 0) for i, s in enumerate(steps)]
     if not steps or steps != sorted(steps):
         raise ValueError(f"steps: expected increasing whole numbers, got {steps!r}")
     rng = np.random.default_rng(seed)
@@ -469,7 +445,7 @@ def head_start(steps=(0, 10, 25, 50, 100, 200), seed=0, lr=2e-3):
     z_probe = latent_vectors()
     fooled, grads = [], {kind: [] for kind in GENERATOR_LOSSES}
     done = 0
-    with _one_blas_thread():
+    with one_blas_thread():
         for target in steps:
             while done < target:
                 real, _ = ring_of_gaussians(BATCH_SIZE, rng=rng, **RING)
@@ -497,11 +473,11 @@ def latent_map(G, limit=3.0, size=81):
     (size, size) int, rows = z2 from -limit up, columns = z1.
     """
     limit = float(check_positive("limit", limit))
-    size = _check_int("size", size, 2)
+    size = check_int("size", size, 2)
     zs = np.linspace(-limit, limit, size)
     z1, z2 = np.meshgrid(zs, zs)
     z = np.stack([z1.ravel(), z2.ravel()], axis=1)
-    with _one_blas_thread():
+    with one_blas_thread():
         points = G(z).data
     return zs, _nearest_mode(points).reshape(size, size)
 
@@ -524,7 +500,7 @@ def latent_walk(G, z_path):
     if z.ndim != 2 or z.shape[1] != LATENT_DIM or len(z) == 0:
         raise ValueError(f"z_path: expected shape (P, {LATENT_DIM}) with P >= 1, "
                          f"got shape {z.shape}")
-    with _one_blas_thread():
+    with one_blas_thread():
         points = G(z).data
     labels = _nearest_mode(points)
     visited = []
@@ -547,7 +523,7 @@ def bilinear_game(steps=60, lr=0.2, start=(1.0, 1.0), alternating=False):
 
     Returns the path, an array (steps + 1, 2).
     """
-    steps = _check_int("steps", steps, 1)
+    steps = check_int("steps", steps, 1)
     lr = float(check_positive("lr", lr))
     x, y = (float(v) for v in np.asarray(start, dtype=float).reshape(2))
     path = [(x, y)]

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlib.explore.runs import one_blas_thread
 from nnlib import losses, nn, optim
 from nnlib._checks import check_size
 from nnlib.data import sequences, speech
@@ -58,20 +59,6 @@ CELLS = {
     "GRU, update bias 0": ("gru", "tanh", 0.0),
     "GRU, update bias 3": ("gru", "tanh", 3.0),
 }
-
-
-def _one_blas_thread(function):
-    """Decorator: run ``function`` with a single BLAS thread (threadpoolctl, which
-    scikit-learn brings, if it is there)."""
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            from threadpoolctl import threadpool_limits
-        except ImportError:  # pragma: no cover - scikit-learn always brings it
-            return function(*args, **kwargs)
-        with threadpool_limits(limits=1, user_api="blas"):
-            return function(*args, **kwargs)
-    return wrapper
 
 
 #: Decimals every weight is rounded to after each update (see the module's doc).
@@ -295,7 +282,7 @@ def gradient_over_time(cell="RNN (tanh)", length=20, *, weight_scale=1.0, hidden
 
 
 @functools.lru_cache(maxsize=128)
-@_one_blas_thread
+@one_blas_thread
 def _gradient_over_time(cell, length, weight_scale, hidden_size, n, seed):
     kind, nonlinearity, gate_bias = CELLS[cell]
     rng = np.random.default_rng(seed)
@@ -392,7 +379,7 @@ def train_forecaster(kind="rnn", hidden_size=16, steps=400, seed=0):
 
 
 @functools.lru_cache(maxsize=8)
-@_one_blas_thread
+@one_blas_thread
 def _train_forecaster(kind, hidden_size, steps, seed):
     rng = np.random.default_rng(seed)
     series, clean = sequences.noisy_series(2000, rng)
@@ -469,7 +456,7 @@ def train_memory(kind, length, *, gate_bias=0.0, distractors="random", seed=0):
 
 
 @functools.lru_cache(maxsize=64)
-@_one_blas_thread
+@one_blas_thread
 def _train_memory(kind, length, gate_bias, distractors, seed):
     rng = np.random.default_rng(seed)
     K = sequences.SYMBOLS
@@ -523,7 +510,7 @@ def speech_data(seed=SPEECH_SEED, n=2000):
 
 
 @functools.lru_cache(maxsize=4)
-@_one_blas_thread
+@one_blas_thread
 def _speech_data(seed, n):
     rng = np.random.default_rng(seed)
     waveforms, labels, _ = speech.toy_speech(n, rng)
@@ -547,7 +534,7 @@ def dense_recogniser(seed=SPEECH_SEED, n=2000, epochs=20):
 
 
 @functools.lru_cache(maxsize=4)
-@_one_blas_thread
+@one_blas_thread
 def _dense_recogniser(seed, n, epochs):
     from nnlib.train.loop import fit
     data = speech_data(seed, n)
@@ -603,7 +590,7 @@ def train_speech(kind="gru", hidden_size=16, epochs=10, gate_bias=2.0, seed=SPEE
 
 
 @functools.lru_cache(maxsize=4)
-@_one_blas_thread
+@one_blas_thread
 def _train_speech(kind, hidden_size, epochs, gate_bias, seed):
     data = speech_data(seed)
     x = speech_sequences(data.features)
@@ -656,7 +643,7 @@ def shift_chunks(features, chunks):
     return out
 
 
-@_one_blas_thread
+@one_blas_thread
 def shift_accuracy(shifts=SHIFTS, seed=SPEECH_SEED):
     """Test accuracy of chapter 9's dense recogniser and of :func:`train_speech`'s GRU on
     the test recordings moved by each of ``shifts`` chunks: ``{"dense": [...], "gru":
